@@ -1,0 +1,77 @@
+"""``propledger odds …``: odds debugging and ingestion commands (a typer sub-app).
+
+``odds parse --vendor V FILE`` prints a saved payload's normalised quotes as CSV. Other odds
+commands (``ingest``, ``reparse``) register on :data:`odds_app` in this module too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from propledger.clock import UTC, parse_utc
+from propledger.errors import ConfigError, InputError, PayloadError
+from propledger.odds.parse import CLI_VENDORS, parse_payload, quotes_csv
+
+odds_app = typer.Typer(
+    help="Odds: parse saved vendor payloads (debug), ingest, reparse.", no_args_is_help=True
+)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(odds_app, name="odds")
+
+
+def _captured_at(text: str | None, file: Path) -> dt.datetime:
+    if text:
+        try:
+            return parse_utc(text)
+        except ValueError:
+            raise ConfigError(
+                f"--captured-at {text!r} is not an ISO-8601 instant; use e.g. 2026-01-14T17:00:00Z"
+            ) from None
+    # the file's modification time stands in for the capture time (OddsShark dates its games by it)
+    return dt.datetime.fromtimestamp(file.stat().st_mtime, UTC)
+
+
+@odds_app.command("parse")
+def parse_command(
+    file: Annotated[Path, typer.Argument(help="a saved payload (JSON, or HTML for oddsshark)")],
+    vendor: Annotated[
+        str, typer.Option("--vendor", help="playnow (OpenBet), kambi, unabated or oddsshark")
+    ],
+    captured_at: Annotated[
+        str | None,
+        typer.Option(
+            "--captured-at",
+            help="capture instant, ISO-8601 (no offset = UTC); default: the file's mtime",
+        ),
+    ] = None,
+    verbose: Annotated[
+        int, typer.Option("--verbose", "-v", count=True, help="print skip counts to stderr")
+    ] = 0,
+) -> None:
+    """Print FILE's normalised quotes as CSV on stdout (sorted, deterministic)."""
+    surface = CLI_VENDORS.get(vendor.strip().lower())
+    if surface is None:
+        raise ConfigError(f"--vendor {vendor!r} is unknown; use one of {', '.join(CLI_VENDORS)}")
+    try:
+        content = file.read_bytes()
+    except OSError as exc:
+        raise InputError(
+            f"cannot read {file}: {exc.strerror or exc}; give a saved payload file"
+        ) from None
+    when = _captured_at(captured_at, file)
+    try:
+        result = parse_payload(surface, content, when)
+    except PayloadError as exc:
+        raise InputError(f"{file}: {exc}; is it a {vendor} payload?") from None
+    sys.stdout.write(quotes_csv(result.quotes))
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    if verbose:
+        print(f"{vendor}: {result.summary()}", file=sys.stderr)
