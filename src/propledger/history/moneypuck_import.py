@@ -1,0 +1,152 @@
+"""MoneyPuck → ``player_game_situation``, ``goalie_game`` and ``dim_player``.
+
+Per season and file family (skaters, goalies): discover the team files from the directory
+index (the fixed team list when it is unavailable), fetch and archive each file, parse, bound
+the rows by ``game_date ≤ through`` (full-season files may hold games not yet played, e.g. in
+the sample world), de-duplicate traded players on (player, game, situation), and append the
+whole batch in one transaction. Appends are hash-idempotent, so a refresh adds exactly the rows
+(new games, revised rows) that are not stored yet.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from propledger.history.common import ImportRun
+from propledger.http import VendorClient
+from propledger.sources import moneypuck as mp
+
+_PARSERS: dict[mp.PlayerKind, tuple[str, Callable[..., pa.Table]]] = {
+    mp.PlayerKind.SKATERS: ("player_game_situation", mp.parse_skaters),
+    mp.PlayerKind.GOALIES: ("goalie_game", mp.parse_goalies),
+}
+
+
+def discover_teams(
+    run: ImportRun, client: VendorClient, base: str, season: int, kind: mp.PlayerKind
+) -> list[str]:
+    """Team file stems from the directory index; the fixed list of the season otherwise."""
+    fetched = run.fetch(
+        client,
+        mp.fetch_team_index,
+        base,
+        season,
+        kind,
+        surface=f"moneypuck_index_{kind.value}",
+        label=f"moneypuck {season} {kind.value} index",
+        quiet=True,
+    )
+    teams = mp.parse_team_index(fetched.content) if fetched is not None else []
+    if not teams:
+        run.note(f"moneypuck {season} {kind.value}: no directory index, using the fixed team list")
+        return list(mp.default_teams(season))
+    return teams
+
+
+def bound_rows(table: pa.Table, through: dt.date) -> pa.Table:
+    """Rows with ``game_date ≤ through`` only."""
+    return table.filter(pc.less_equal(table["game_date"], pa.scalar(through, pa.date32())))
+
+
+def import_kind(
+    run: ImportRun,
+    client: VendorClient,
+    base: str,
+    season: int,
+    kind: mp.PlayerKind,
+    through: dt.date,
+) -> pa.Table | None:
+    """One season's skater (or goalie) files → one appended batch; returns the batch."""
+    target, parse = _PARSERS[kind]
+    source = f"moneypuck {season} {kind.value}"
+    teams = discover_teams(run, client, base, season, kind)
+    tables: list[pa.Table] = []
+    for done, team in enumerate(teams, 1):
+        fetched = run.fetch(
+            client,
+            mp.fetch_team_file,
+            base,
+            season,
+            kind,
+            team,
+            surface=f"moneypuck_{kind.value}",
+            label=f"{source} {team}.csv",
+        )
+        if fetched is not None:
+            # a malformed file is an error naming the file and column (raised, not degraded)
+            tables.append(
+                parse(fetched.content, name=f"moneypuck {season}/{kind.value}/{team}.csv")
+            )
+        run.tick(source, done, len(teams), team)
+    if not tables:
+        if not run.vendor_down(client.vendor):
+            run.problem(f"{source}: no team file could be fetched")
+        return None
+    batch = mp.dedupe_player_games(bound_rows(pa.concat_tables(tables), through))
+    with run.wh.transaction():
+        run.append(target, batch)
+    return batch
+
+
+def players_from_rows(batches: list[pa.Table]) -> pa.Table:
+    """``dim_player`` rows from history: each player's latest ``all`` row (name, team, position)."""
+    frames = []
+    for batch in batches:
+        rows = batch.filter(pc.equal(batch["situation"], "all"))
+        position = (
+            rows["position"] if "position" in rows.column_names else pa.repeat("G", rows.num_rows)
+        )
+        frames.append(
+            pa.table(
+                {
+                    "player_id": rows["player_id"],
+                    "full_name": rows["player_name"],
+                    "position": position,
+                    "team_abbrev": rows["team"],
+                    "game_date": rows["game_date"],
+                }
+            )
+        )
+    if not frames:
+        return pa.table({"player_id": pa.array([], pa.int64())})
+    table = pa.concat_tables(frames)
+    table = table.filter(pc.is_valid(table["full_name"]))
+    latest = mp.first_per_key(table, ["player_id"], [("game_date", "descending")])
+    return latest.drop_columns(["game_date"])
+
+
+def import_moneypuck(
+    run: ImportRun, client: VendorClient, base: str, seasons: tuple[int, ...], through: dt.date
+) -> None:
+    """Players lookup + every season's skater and goalie files, bounded by ``through``."""
+    lookup: pa.Table | None = None
+    fetched = run.fetch(
+        client,
+        mp.fetch_players_lookup,
+        base,
+        surface="moneypuck_players",
+        label="moneypuck players lookup",
+    )
+    if fetched is not None:
+        lookup = mp.parse_players_lookup(fetched.content)
+    run.tick("moneypuck players", 1, 1)
+    batches: list[pa.Table] = []
+    for season in seasons:
+        for kind in mp.PlayerKind:
+            batch = import_kind(run, client, base, season, kind, through)
+            if batch is not None:
+                batches.append(batch)
+    # The lookup comes first so it wins over names derived from history (dim_player keeps the
+    # first row per player); derived rows cover players the lookup does not list yet.
+    players = [t for t in (lookup, players_from_rows(batches)) if t is not None and t.num_rows]
+    if players:
+        with run.wh.transaction():
+            for table in players:
+                run.append("dim_player", table)
+
+
+__all__ = ["bound_rows", "discover_teams", "import_kind", "import_moneypuck", "players_from_rows"]
