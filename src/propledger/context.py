@@ -11,6 +11,7 @@ import httpx
 from propledger.clock import Clock
 from propledger.evidence.warehouse import Warehouse
 from propledger.http import VendorClient, make_client
+from propledger.http_health import HealthRegistry
 from propledger.replay import resolve_source
 from propledger.settings import Settings
 
@@ -28,6 +29,8 @@ class Context:
     transport: httpx.BaseTransport | None = None
     source: str = "live"
     _warehouse: Warehouse | None = field(default=None, repr=False)
+    #: per-vendor breaker, rate-limit mark, budget and deadline, shared by the run's clients
+    health: HealthRegistry = field(default_factory=HealthRegistry, repr=False)
 
     @classmethod
     def create(
@@ -38,7 +41,9 @@ class Context:
         return cls(settings, clock, run_id or new_run_id(clock), transport, source)
 
     def client(self, vendor: str) -> VendorClient:
-        return make_client(vendor, self.settings, self.transport, clock=self.clock)
+        return make_client(
+            vendor, self.settings, self.transport, clock=self.clock, health=self.health
+        )
 
     @property
     def warehouse(self) -> Warehouse:

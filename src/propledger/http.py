@@ -1,21 +1,30 @@
-"""The one HTTP layer every external call goes through (DESIGN section 8).
+"""The one HTTP layer every external call goes through (DESIGN section 8; docs/http.md).
 
-``make_client(vendor, settings, transport=None)`` returns a :class:`VendorClient` over httpx with
-explicit timeouts. Sources call ``client.get(url, params=…, headers=…)`` and receive a frozen
-:class:`Fetched`; failures raise :class:`~propledger.errors.SourceError` subclasses. The client
-keeps per-vendor counters so that ``client.result()`` summarises the whole call chain for the
-run registry. URLs are sanitised (secrets and credentials removed) before they are logged,
-stored or put into an error.
+``make_client(vendor, settings, transport=None, health=…)`` returns a :class:`VendorClient` over
+httpx. Sources call ``client.get(url, params=…, expect="json")`` and receive a frozen
+:class:`Fetched`; failures raise :class:`~propledger.errors.SourceError` subclasses::
+
+    TransportError        no HTTP answer (timeout, refused, reset); retried
+    HttpStatusError       non-2xx; retried only for 408/425/429/500/502/503/504
+    RateLimitedError      Retry-After above retry_after_max: vendor out of the run, no retry
+    PayloadError          truncated body, HTML page or invalid JSON where JSON was expected
+    CircuitOpenError      breaker_threshold consecutive failed requests: vendor out of the run
+    BudgetExhaustedError  the vendor's request budget or deadline for the run is spent
+
+Attempts are bounded (max_attempts) with full-jitter exponential backoff, or the server's
+``Retry-After`` when it is within the cap. Breaker, rate-limit mark, budget and deadline live in a
+per-run :class:`~propledger.http_health.HealthRegistry` shared by every client of a vendor.
+Credentials (PlayNow cookie, Unabated API key) are added here from ``settings.secrets``;
+URLs are sanitised and secrets redacted before anything is logged, stored or raised.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import enum
-import json
+import functools
 import logging
+import random
+import ssl
 import time
-import urllib.parse
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,139 +33,75 @@ import httpx
 
 from propledger.clock import Clock, SystemClock
 from propledger.errors import (
+    BudgetExhaustedError,
     HttpStatusError,
     PayloadError,
+    RateLimitedError,
     SourceError,
     TransportError,
 )
+from propledger.http_health import (
+    CallStatus,
+    HealthRegistry,
+    Tally,
+    VendorCallResult,
+    VendorHealth,
+)
+from propledger.http_payload import NOT_PARSED, Expect, Fetched, check_body, decode_json
+from propledger.http_retry import (
+    RetryPolicy,
+    counts_as_outage,
+    is_retryable_status,
+    parse_retry_after,
+)
+from propledger.http_secrets import credential_headers, redact, sanitize_url, url_secrets
 from propledger.settings import Settings
 
 log = logging.getLogger(__name__)
+
+
+class _DropHttpxRequestLines(logging.Filter):
+    """httpx logs each request at INFO with its full URL, signed parameters included; our own
+    sanitised line per attempt replaces it (and keeps "one line per attempt" true)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno > logging.INFO
+
+
+logging.getLogger("httpx").addFilter(_DropHttpxRequestLines())
 
 USER_AGENT = (
     "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
     "Chrome/126.0 Safari/537.36 propledger/0.1"
 )
-#: query parameters whose values are credentials; removed from every URL we log or store
-SECRET_PARAMS = frozenset(
-    {"key", "apikey", "api_key", "x-api-key", "token", "access_token", "sig", "signature",
-     "x-amz-signature", "x-amz-credential", "x-amz-security-token", "auth", "password", "cookie"}
-)
-
-
-def sanitize_url(url: str, secrets: tuple[str, ...] = ()) -> str:
-    """Drop credentials: userinfo, secret-named query parameters, and any secret value."""
-    parts = urllib.parse.urlsplit(str(url))
-    netloc = parts.hostname or ""
-    if parts.port:
-        netloc = f"{netloc}:{parts.port}"
-    query = [
-        (k, v)
-        for k, v in urllib.parse.parse_qsl(parts.query, keep_blank_values=True)
-        if k.lower() not in SECRET_PARAMS
-    ]
-    clean = urllib.parse.urlunsplit(
-        (parts.scheme, netloc, parts.path, urllib.parse.urlencode(query), "")
-    )
-    return redact(clean, secrets)
-
-
-def redact(text: str, secrets: tuple[str, ...]) -> str:
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, "***")
-    return text
-
-
-class CallStatus(enum.StrEnum):
-    OK = "ok"
-    DEGRADED = "degraded"
-    FAILED = "failed"
-    CIRCUIT_OPEN = "circuit_open"
-    RATE_LIMITED = "rate_limited"
-    SKIPPED = "skipped"
-
-
-@dataclass(frozen=True)
-class Fetched:
-    """One successful response. ``captured_at`` is UTC, from the injected clock."""
-
-    vendor: str
-    url: str
-    status: int
-    content: bytes
-    headers: Mapping[str, str]
-    elapsed: float
-    attempts: int
-    captured_at: dt.datetime
-
-    @property
-    def content_type(self) -> str:
-        return self.headers.get("content-type", "")
-
-    def text(self) -> str:
-        return self.content.decode("utf-8", errors="replace")
-
-    def json(self) -> Any:
-        """Decode JSON; an HTML page or a truncated body is a typed, non-retried PayloadError."""
-        head = self.content.lstrip()[:1]
-        if head == b"<":
-            raise PayloadError(
-                f"{self.vendor}: expected JSON from {self.url}, got an HTML page",
-                vendor=self.vendor, url=self.url, status=self.status,
-            )
-        try:
-            return json.loads(self.content)
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise PayloadError(
-                f"{self.vendor}: invalid or truncated JSON from {self.url}: {exc}",
-                vendor=self.vendor, url=self.url, status=self.status,
-            ) from None
-
-
-@dataclass(frozen=True)
-class VendorCallResult:
-    """The outcome of a vendor's whole call chain in one run (feeds ``fact_run_registry``)."""
-
-    vendor: str
-    status: CallStatus
-    requests: int = 0
-    attempts: int = 0
-    last_http_status: int | None = None
-    error_type: str = ""
-    message: str = ""
-    elapsed: float = 0.0
-    bytes: int = 0
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "vendor": self.vendor,
-            "status": str(self.status),
-            "requests": self.requests,
-            "attempts": self.attempts,
-            "last_http_status": self.last_http_status,
-            "error_type": self.error_type,
-            "message": self.message,
-            "elapsed": round(self.elapsed, 3),
-            "bytes": self.bytes,
-        }
 
 
 @dataclass
-class _Counters:
-    requests: int = 0
-    attempts: int = 0
-    last_status: int | None = None
+class _Attempt:
+    """What one attempt produced: a response (maybe unusable) or an error."""
+
+    elapsed: float
+    status: int | None = None
+    content: bytes = b""
+    headers: Mapping[str, str] = field(default_factory=dict)
+    parsed: Any = NOT_PARSED
     error: SourceError | None = None
-    elapsed: float = 0.0
-    bytes: int = 0
-    successes: int = 0
-    failures: int = 0
-    extra: dict[str, Any] = field(default_factory=dict)
+    retry_after: float | None = None
+    outage: bool = False  # counts towards the circuit breaker
+
+
+class _DeadlinePassed(Exception):
+    pass
+
+
+@functools.cache
+def _ssl_context() -> ssl.SSLContext:
+    # building one costs ~50 ms (certifi bundle); contexts are safe to share between clients
+    return httpx.create_ssl_context()
 
 
 class VendorClient:
-    """An httpx client bound to one vendor, its settings and the run's counters."""
+    """An httpx client bound to one vendor, its settings, and the run's vendor health."""
 
     def __init__(
         self,
@@ -167,25 +112,31 @@ class VendorClient:
         clock: Clock | None = None,
         sleep: Callable[[float], None] = time.sleep,
         monotonic: Callable[[], float] = time.monotonic,
+        health: HealthRegistry | VendorHealth | None = None,
+        rng: random.Random | None = None,
     ) -> None:
         self.vendor = vendor
         self.settings = settings
         self.http = settings.http_for(vendor)
+        self.policy = RetryPolicy.from_settings(self.http)
         self.clock = clock or SystemClock()
         self.sleep = sleep
         self.monotonic = monotonic
+        self.rng = rng or random.Random()
+        if isinstance(health, HealthRegistry):
+            health = health.vendor(vendor, self.http)
+        # without a shared registry the client gets private state (one client = one run)
+        self.health = health or VendorHealth(vendor, self.http)
         self.secrets = settings.secrets.values()
-        self.counters = _Counters()
-        timeout = httpx.Timeout(
-            connect=self.http.connect_timeout,
-            read=self.http.read_timeout,
-            write=self.http.write_timeout,
-            pool=self.http.pool_timeout,
-        )
+        self.tally = Tally()
         self._client = httpx.Client(
             transport=transport,
-            timeout=timeout,
-            headers={"User-Agent": USER_AGENT, "Accept": "application/json, text/html;q=0.9, */*;q=0.8"},
+            verify=_ssl_context() if transport is None else True,
+            timeout=self._timeout(float("inf")),
+            headers={
+                "User-Agent": USER_AGENT,
+                "Accept": "application/json, text/html;q=0.9, */*;q=0.8",
+            },
             follow_redirects=True,
         )
 
@@ -196,86 +147,95 @@ class VendorClient:
         *,
         params: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
+        expect: Expect | str = Expect.BYTES,
+        credentials: bool | None = None,
     ) -> Fetched:
-        """GET ``url``; raise a SourceError subclass when no usable response came back."""
-        request = self._client.build_request("GET", url, params=params, headers=headers)
-        safe_url = sanitize_url(str(request.url), self.secrets)
-        if self.settings.is_forced_failure(self.vendor):
-            self.counters.requests += 1
-            self.counters.attempts += 1
-            err = TransportError(
-                f"{self.vendor}: simulated outage (FORCE_*_FAILURE) for {safe_url}",
-                vendor=self.vendor, url=safe_url,
-            )
-            self._fail(err)
-            raise err
-        started = self.monotonic()
-        self.counters.requests += 1
-        self.counters.attempts += 1
+        """GET ``url``; raise a SourceError subclass when no usable response came back.
+
+        ``expect`` checks the 2xx body (``"json"`` is what JSON sources should pass).
+        ``credentials``: None sends the vendor's secret header where it belongs (PlayNow cookie;
+        Unabated key to its data/partner API hosts only), True forces it, False never sends it.
+        """
+        expect = Expect(expect)
         try:
-            response = self._client.send(request)
-            content = response.read()
-        except httpx.TimeoutException as exc:
-            err = TransportError(
-                f"{self.vendor}: {type(exc).__name__} for {safe_url}", vendor=self.vendor, url=safe_url
+            raw_url = str(self._client.build_request("GET", url, params=params).url)
+        except (httpx.InvalidURL, TypeError, ValueError) as exc:
+            err = SourceError(
+                f"{self.vendor}: invalid URL ({type(exc).__name__})", vendor=self.vendor
             )
-            self._fail(err, started)
-            raise err from None
-        except httpx.TransportError as exc:
-            err = TransportError(
-                f"{self.vendor}: {type(exc).__name__} for {safe_url}: {redact(str(exc), self.secrets)}",
-                vendor=self.vendor, url=safe_url,
-            )
-            self._fail(err, started)
-            raise err from None
-        elapsed = self.monotonic() - started
-        self.counters.elapsed += elapsed
-        self.counters.last_status = response.status_code
-        self.counters.bytes += len(content)
-        log.info("GET %s -> %s in %.3fs (attempt 1)", safe_url, response.status_code, elapsed)
-        if response.status_code >= 400:
-            err = HttpStatusError(
-                f"{self.vendor}: HTTP {response.status_code} for {safe_url}",
-                vendor=self.vendor, url=safe_url, status=response.status_code,
-                transient=response.status_code in (408, 425, 429, 500, 502, 503, 504),
-            )
+            self._bump(calls=1)
             self._fail(err)
-            raise err
-        self.counters.successes += 1
-        return Fetched(
-            vendor=self.vendor,
-            url=safe_url,
-            status=response.status_code,
-            content=content,
-            headers={k.lower(): v for k, v in response.headers.items() if k.lower() != "set-cookie"},
-            elapsed=elapsed,
-            attempts=1,
-            captured_at=self.clock.now(),
-        )
+            raise err from None
+        secrets = (*self.secrets, *url_secrets(raw_url))
+        safe_url = sanitize_url(raw_url, secrets)
+        send_headers = {
+            **(headers or {}),
+            **credential_headers(
+                self.vendor, self.settings.secrets, httpx.URL(raw_url).host, credentials
+            ),
+        }
+        forced = self.settings.is_forced_failure(self.vendor)
+        self._bump(calls=1)
+        total = self.policy.max_attempts
+        spent_before = self.tally.elapsed
+        last: SourceError | None = None
+        for attempt in range(1, total + 1):
+            try:
+                left = self.health.admit(safe_url)
+            except SourceError as refused:
+                err = refused if last is None else self._gave_up(refused, last, attempt - 1)
+                self._bump(failures=1)
+                self._fail(err, attempts=attempt - 1)
+                raise err from None
+            self.tally.requests += 1
+            done = self._attempt(raw_url, send_headers, left, forced, safe_url, secrets, expect)
+            self._settle(done)
+            if done.error is None:
+                self.health.record_success()
+                self._bump(successes=1)
+                self._log(logging.INFO, safe_url, done, attempt, "")
+                self._note_attempts(attempt)
+                return Fetched(
+                    vendor=self.vendor,
+                    url=safe_url,
+                    status=done.status or 200,
+                    content=done.content,
+                    headers=done.headers,
+                    elapsed=self.tally.elapsed - spent_before,
+                    attempts=attempt,
+                    captured_at=self.clock.now(),
+                    parsed=done.parsed,
+                )
+            error, last = done.error, done.error
+            self._bump(failures=1)
+            final = self._final_error(done, attempt, total)
+            if final is None:
+                wait = self.policy.wait(attempt, done.retry_after, self.rng)
+                if wait >= self.health.remaining():
+                    final = BudgetExhaustedError(
+                        f"{self.vendor}: gave up after attempt {attempt}/{total}: a {wait:.2f}s wait "
+                        f"would pass the {self.http.vendor_deadline:g}s vendor deadline; last: {error}",
+                        vendor=self.vendor,
+                        url=safe_url,
+                        status=error.status,
+                    )
+            if final is not None:
+                why = "" if final is error else f", {type(final).__name__}"
+                self._log(logging.WARNING, safe_url, done, attempt, why)
+                self._fail(final, attempts=attempt)
+                raise final from None
+            self._log(logging.WARNING, safe_url, done, attempt, f", retry in {wait:.2f}s")
+            self._wait(wait, forced)
+        raise AssertionError("unreachable: the last attempt always returns or raises")
 
     def record_error(self, error: SourceError) -> None:
-        """Count a failure found after the response (a parse error) against this vendor."""
+        """Count a failure found after the response (a parse error): that response is unusable."""
+        self._bump(unusable=1, failures=1)
         self._fail(error)
 
     def result(self) -> VendorCallResult:
-        c = self.counters
-        if c.error is None:
-            status = CallStatus.OK
-        elif c.successes:
-            status = CallStatus.DEGRADED
-        else:
-            status = CallStatus.FAILED
-        return VendorCallResult(
-            vendor=self.vendor,
-            status=status,
-            requests=c.requests,
-            attempts=c.attempts,
-            last_http_status=c.last_status,
-            error_type=type(c.error).__name__ if c.error else "",
-            message=str(c.error) if c.error else "",
-            elapsed=c.elapsed,
-            bytes=c.bytes,
-        )
+        """This client's call chain; ``health.result()`` is the vendor's whole run."""
+        return self.tally.result(self.vendor)
 
     def close(self) -> None:
         self._client.close()
@@ -286,13 +246,216 @@ class VendorClient:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    # ---- internals -------------------------------------------------------------------------
-    def _fail(self, error: SourceError, started: float | None = None) -> None:
-        if started is not None:
-            self.counters.elapsed += self.monotonic() - started
-        self.counters.failures += 1
-        self.counters.error = error
-        log.warning("%s", error)
+    # ---- one attempt ---------------------------------------------------------------------
+    def _attempt(
+        self,
+        url: str,
+        headers: Mapping[str, str],
+        left: float,
+        forced: bool,
+        safe_url: str,
+        secrets: tuple[str, ...],
+        expect: Expect,
+    ) -> _Attempt:
+        started = self.monotonic()
+        hard_stop = started + left
+        request = self._client.build_request(
+            "GET", url, headers=headers, timeout=self._timeout(left)
+        )
+
+        def failed(error: SourceError, **extra: Any) -> _Attempt:
+            return _Attempt(elapsed=self.monotonic() - started, error=error, **extra)
+
+        def transport_error(exc: Exception, what: str, transient: bool = True) -> _Attempt:
+            detail = redact(str(exc), secrets)
+            message = f"{self.vendor}: {type(exc).__name__}{what} for {safe_url}"
+            err = TransportError(
+                message + (f": {detail}" if detail else ""),
+                vendor=self.vendor,
+                url=safe_url,
+                transient=transient,
+            )
+            return failed(err, outage=True)
+
+        try:
+            if forced:  # a simulated outage takes the same path as a refused connection
+                raise httpx.ConnectError("simulated outage (FORCE_*_FAILURE)", request=request)
+            response = self._client.send(request, stream=True)
+        except httpx.UnsupportedProtocol as exc:
+            return transport_error(exc, "", transient=False)
+        except httpx.TransportError as exc:
+            return transport_error(exc, "")
+        except httpx.HTTPError as exc:  # too many redirects and the like: asking again won't help
+            return transport_error(exc, "", transient=False)
+        try:
+            content = self._read(response, hard_stop)
+        except _DeadlinePassed:
+            return transport_error(
+                TimeoutError("vendor deadline passed"), " while reading the body"
+            )
+        except httpx.TimeoutException as exc:
+            return transport_error(exc, " while reading the body")
+        except (httpx.RemoteProtocolError, httpx.DecodingError) as exc:
+            err = PayloadError(
+                f"{self.vendor}: truncated or undecodable body from {safe_url} "
+                f"(HTTP {response.status_code}, {type(exc).__name__})",
+                vendor=self.vendor,
+                url=safe_url,
+                status=response.status_code,
+            )
+            return failed(err, status=response.status_code, outage=True)
+        except httpx.TransportError as exc:
+            return transport_error(exc, " while reading the body")
+        finally:
+            response.close()
+        kept = {k.lower(): v for k, v in response.headers.items() if k.lower() != "set-cookie"}
+        done = _Attempt(self.monotonic() - started, response.status_code, content, kept)
+        return self._judge(done, expect, safe_url)
+
+    def _judge(self, done: _Attempt, expect: Expect, safe_url: str) -> _Attempt:
+        """Turn a received response into success or a typed error (status, truncation, body)."""
+        status, content, kept = done.status or 0, done.content, done.headers
+        if not 200 <= status < 300:
+            retryable = is_retryable_status(status)
+            if retryable:
+                done.retry_after = parse_retry_after(kept.get("retry-after"), self.clock.now())
+            message = f"{self.vendor}: HTTP {status} for {safe_url}"
+            done.error = HttpStatusError(
+                message, vendor=self.vendor, url=safe_url, status=status, transient=retryable
+            )
+            done.outage = counts_as_outage(status)
+            return done
+        declared = kept.get("content-length", "")
+        if declared.isdigit() and "content-encoding" not in kept and int(declared) != len(content):
+            message = (
+                f"{self.vendor}: truncated body from {safe_url}: {len(content)} of {declared} bytes"
+            )
+            done.error = PayloadError(message, vendor=self.vendor, url=safe_url, status=status)
+            done.outage = True
+            return done
+        try:
+            done.parsed = check_body(
+                content, expect, vendor=self.vendor, url=safe_url, status=status
+            )
+        except PayloadError as err:
+            done.error, done.outage = err, True
+        return done
+
+    def _read(self, response: httpx.Response, hard_stop: float) -> bytes:
+        declared = response.headers.get("content-length", "")
+        expected = int(declared) if declared.isdigit() else None  # raw (encoded) bytes
+        plain = "content-encoding" not in response.headers
+        chunks: list[bytes] = []
+        size = 0
+        for chunk in response.iter_bytes():
+            chunks.append(chunk)
+            size += len(chunk)
+            got = max(response.num_bytes_downloaded, size if plain else 0)
+            # a trickling server must not outlive the deadline; a complete body is kept
+            complete = expected is not None and got >= expected
+            if not complete and self.monotonic() > hard_stop:
+                raise _DeadlinePassed
+        return b"".join(chunks)
+
+    # ---- decisions and bookkeeping ---------------------------------------------------------
+    def _final_error(self, done: _Attempt, attempt: int, total: int) -> SourceError | None:
+        """The error that ends this call now, or None when a retry is allowed."""
+        error = done.error
+        assert error is not None
+        if self.policy.exceeds_cap(done.retry_after):
+            limited = RateLimitedError(
+                f"{self.vendor}: HTTP {done.status} asks to wait {done.retry_after:.0f}s, more than "
+                f"retry_after_max={self.policy.retry_after_max:g}s; vendor rate-limited for this run "
+                f"({error.url})",
+                vendor=self.vendor,
+                url=error.url,
+                status=done.status,
+                transient=False,
+            )
+            self.health.mark_rate_limited(limited)
+            return limited
+        if done.outage:
+            opened = self.health.record_outage(error)
+            if opened is not None:
+                return opened
+        if not error.transient or attempt >= total:
+            return error
+        return None
+
+    def _gave_up(self, refused: SourceError, last: SourceError, attempts: int) -> SourceError:
+        kind = type(refused)
+        return kind(
+            f"{self.vendor}: gave up after {attempts} attempts ({refused}); last: {last}",
+            vendor=self.vendor,
+            url=refused.url,
+            status=last.status,
+            transient=False,
+        )
+
+    def _settle(self, done: _Attempt) -> None:
+        self.health.spend(done.elapsed)
+
+        def add(t: Tally) -> None:
+            t.elapsed += done.elapsed
+            t.bytes += len(done.content)
+            if done.status is not None:
+                t.last_status = done.status
+
+        self._count(add)
+
+    def _wait(self, seconds: float, forced: bool) -> None:
+        # a simulated outage must not slow a run or a test: its waits are spent, not slept
+        if not forced and seconds > 0:
+            self.sleep(seconds)
+        self.health.spend(seconds)
+        self._bump(elapsed=seconds)
+
+    def _note_attempts(self, attempts: int) -> None:
+        self._count(lambda t: setattr(t, "max_attempts", max(t.max_attempts, attempts)))
+
+    def _bump(self, **deltas: float) -> None:
+        """Add ``deltas`` to this client's tally and to the vendor's run tally."""
+
+        def add(t: Tally) -> None:
+            for name, delta in deltas.items():
+                setattr(t, name, getattr(t, name) + delta)
+
+        self._count(add)
+
+    def _count(self, change: Callable[[Tally], None]) -> None:
+        with self.health.lock:
+            change(self.tally)
+            change(self.health.tally)
+
+    def _fail(self, error: SourceError, attempts: int = 0) -> None:
+        if attempts:
+            self._note_attempts(attempts)
+        self._count(lambda t: t.note_error(error))
+
+    def _log(self, level: int, url: str, done: _Attempt, attempt: int, suffix: str) -> None:
+        outcome: object = done.status if done.status is not None else type(done.error).__name__
+        if done.status is not None and done.error is not None and 200 <= done.status < 300:
+            outcome = f"{done.status} {type(done.error).__name__}"
+        log.log(
+            level,
+            "%s GET %s -> %s in %.3fs (attempt %d/%d%s)",
+            self.vendor,
+            url,
+            outcome,
+            done.elapsed,
+            attempt,
+            self.policy.max_attempts,
+            suffix,
+        )
+
+    def _timeout(self, left: float) -> httpx.Timeout:
+        """The configured timeouts, each capped by the seconds left of the vendor deadline."""
+        return httpx.Timeout(
+            connect=min(self.http.connect_timeout, left),
+            read=min(self.http.read_timeout, left),
+            write=min(self.http.write_timeout, left),
+            pool=min(self.http.pool_timeout, left),
+        )
 
 
 def make_client(
@@ -302,16 +465,37 @@ def make_client(
     *,
     clock: Clock | None = None,
     sleep: Callable[[float], None] = time.sleep,
+    health: HealthRegistry | VendorHealth | None = None,
+    rng: random.Random | None = None,
+    monotonic: Callable[[], float] = time.monotonic,
 ) -> VendorClient:
-    """The client for ``vendor`` with the settings' defaults and per-vendor overrides."""
-    return VendorClient(vendor, settings, transport, clock=clock, sleep=sleep)
+    """The client for ``vendor`` with the settings' defaults and per-vendor overrides.
+
+    Pass the run's ``health`` registry (``Context.health``) so breaker, rate-limit mark, budget
+    and deadline are shared by every client of the vendor in the run; ``sleep``, ``rng`` and
+    ``monotonic`` are injectable so tests never wait.
+    """
+    return VendorClient(
+        vendor,
+        settings,
+        transport,
+        clock=clock,
+        sleep=sleep,
+        health=health,
+        rng=rng,
+        monotonic=monotonic,
+    )
 
 
 __all__ = [
     "CallStatus",
+    "Expect",
     "Fetched",
+    "HealthRegistry",
     "VendorCallResult",
     "VendorClient",
+    "VendorHealth",
+    "decode_json",
     "make_client",
     "redact",
     "sanitize_url",
