@@ -13,6 +13,9 @@ from propledger.clock import UTC, FrozenClock
 from propledger.evidence.warehouse import Warehouse
 from propledger.settings import Settings
 
+# the loopback fault server (tests/faults/) as a plugin: any test can request `fault_server`
+pytest_plugins = ["faults.plugin"]
+
 _real_connect = socket.socket.connect
 _LOOPBACK = ("127.0.0.1", "::1", "localhost")
 
