@@ -269,7 +269,7 @@ def _to_int(values: pa.ChunkedArray, column: str, name: str, width: pa.DataType)
     bad = ~nan & (np.abs(x - rounded) > INT_TOLERANCE)
     if bad.any():
         raise PayloadError(
-            f"{name}: column {column} has non-integer value {x[bad][0]!r}; expected a count",
+            f"{name}: column {column} has non-integer value {float(x[bad][0])!r}; expected a count",
             vendor=VENDOR,
         )
     return pa.array(rounded.astype(np.int64), mask=nan).cast(width)
@@ -278,14 +278,15 @@ def _to_int(values: pa.ChunkedArray, column: str, name: str, width: pa.DataType)
 def _to_date(values: pa.ChunkedArray, column: str, name: str) -> pa.Array:
     """``gameDate`` YYYYMMDD (int, or ``20260114.0``, or ISO with dashes) → date32."""
     text = pc.replace_substring_regex(pc.utf8_trim_whitespace(values), r"(\.0+$)|-", "")
-    try:
-        stamps = pc.strptime(text, format="%Y%m%d", unit="s", error_is_null=False)
-    except pa.ArrowInvalid:
-        bad = pc.filter(values, pc.invert(pc.match_substring_regex(text, r"^\d{8}$")))
-        sample = bad[0].as_py() if len(bad) else "?"
+    # strptime alone would accept 7 digits ("2026011"), so the shape is checked first
+    shaped = pc.fill_null(pc.match_substring_regex(text, r"^\d{8}$"), True)
+    stamps = pc.strptime(text, format="%Y%m%d", unit="s", error_is_null=True)
+    bad = pc.or_(pc.invert(shaped), pc.and_(pc.is_valid(text), pc.is_null(stamps)))
+    if pc.any(bad).as_py():
+        sample = values[pc.index(bad, True).as_py()].as_py()
         raise PayloadError(
             f"{name}: column {column} has value {sample!r}; expected a YYYYMMDD date", vendor=VENDOR
-        ) from None
+        )
     return pc.cast(stamps, pa.date32()).combine_chunks()
 
 
