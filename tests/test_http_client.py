@@ -453,3 +453,47 @@ def test_per_vendor_settings_override_the_defaults(ft: FakeTime, clock: FrozenCl
     with pytest.raises(HttpStatusError):
         client_for(handler, ft, clock, settings, vendor="moneypuck").get("https://moneypuck.com/x")
     assert len(seen) == 4
+
+
+def test_an_api_key_is_never_forwarded_through_a_redirect(ft: FakeTime, clock: FrozenClock) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.host == "data.unabated.com" or request.url.path == "/r":
+            return httpx.Response(302, headers={"Location": "https://elsewhere.example/x"})
+        return ok_json()
+
+    settings = Settings.from_env({"UNABATED_API_KEY": "k-123456", "PLAYNOW_COOKIE": "c-123456"})
+    seen: list[httpx.Request] = []
+
+    def spy(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return handler(request)
+
+    keyed = client_for(spy, ft, clock, settings)
+    with pytest.raises(HttpStatusError) as info:
+        keyed.get("https://data.unabated.com/market/6/props/odds")
+    assert info.value.status == 302 and [r.url.host for r in seen] == ["data.unabated.com"]
+    assert seen[0].headers["x-api-key"] == "k-123456"
+    # without a key, redirects are followed as before (and the CDN never gets the key)
+    fetched = keyed.get("https://content.unabated.com/r", credentials=False)
+    assert fetched.status == 200 and seen[-1].url.host == "elsewhere.example"
+    assert "x-api-key" not in seen[-1].headers
+    playnow = client_for(spy, ft, clock, settings, vendor="playnow")
+    assert playnow.get("https://content.sb.playnow.com/q").status == 200
+    assert seen[-1].headers["cookie"] == "c-123456"
+
+
+def test_forced_failure_log_lines_name_the_connection_error(
+    ft: FakeTime, clock: FrozenClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level("INFO", logger="propledger.http")
+    settings = Settings.from_env(
+        {"FORCE_VENDOR_FAILURE": "ALL", "PROPLEDGER_HTTP_MAX_ATTEMPTS": "2"}
+    )
+    with pytest.raises(TransportError):
+        client_for(script(ok_json())[0], ft, clock, settings, vendor="oddsshark").get(
+            "https://www.oddsshark.com/nhl/player-props"
+        )
+    lines = [r.getMessage() for r in caplog.records]
+    assert len(lines) == 2
+    assert " -> ConnectError in " in lines[0] and "(attempt 1/2, retry in " in lines[0]
+    assert lines[1].endswith("(attempt 2/2)")

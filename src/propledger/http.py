@@ -88,6 +88,7 @@ class _Attempt:
     error: SourceError | None = None
     retry_after: float | None = None
     outage: bool = False  # counts towards the circuit breaker
+    cause: str = ""  # the httpx exception behind a transport error, for the log line
 
 
 class _DeadlinePassed(Exception):
@@ -275,12 +276,14 @@ class VendorClient:
                 url=safe_url,
                 transient=transient,
             )
-            return failed(err, outage=True)
+            return failed(err, outage=True, cause=type(exc).__name__)
 
         try:
             if forced:  # a simulated outage takes the same path as a refused connection
                 raise httpx.ConnectError("simulated outage (FORCE_*_FAILURE)", request=request)
-            response = self._client.send(request, stream=True)
+            # httpx drops a Cookie on redirect but would forward an API key to another host
+            follow = "X-Api-Key" not in headers
+            response = self._client.send(request, stream=True, follow_redirects=follow)
         except httpx.UnsupportedProtocol as exc:
             return transport_error(exc, "", transient=False)
         except httpx.TransportError as exc:
@@ -433,7 +436,7 @@ class VendorClient:
         self._count(lambda t: t.note_error(error))
 
     def _log(self, level: int, url: str, done: _Attempt, attempt: int, suffix: str) -> None:
-        outcome: object = done.status if done.status is not None else type(done.error).__name__
+        outcome: object = done.status if done.status is not None else done.cause
         if done.status is not None and done.error is not None and 200 <= done.status < 300:
             outcome = f"{done.status} {type(done.error).__name__}"
         log.log(
