@@ -224,14 +224,14 @@ def _parse_offer(
     main_lines: set[tuple[str, str, str]],
     out: QuoteCollector,
 ) -> None:
-    market, fixed_k, anytime = _criterion(offer)
-    if market is None:
-        out.skip("unsupported_market")
-        return
     criterion = _mapping(offer.get("criterion"))
     lifetime = criterion.get("lifetime")
     if lifetime is not None and str(lifetime).upper() not in _FULL_GAME:
-        out.skip("not_full_game")
+        out.skip("not_full_game")  # a period market, whatever its stat
+        return
+    market, fixed_k, anytime = _criterion(offer)
+    if market is None:
+        out.skip("unsupported_market")
         return
     if offer.get("suspended") is True:
         out.skip("offer_suspended")
