@@ -85,8 +85,10 @@ class Warehouse:
         return self.con.execute(sql, list(params) if params is not None else []).fetchall()
 
     def scalar(self, sql: str, params: Sequence[Any] | None = None) -> Any:
-        row = self.con.execute(sql, list(params) if params is not None else []).fetchone()
-        return None if row is None else row[0]
+        # fetchall, not fetchone: DuckDB 2.0 keeps a half-read result open and the next
+        # con.sql() (wh.arrow) then fails with "connection has an unfinished result"
+        rows = self.con.execute(sql, list(params) if params is not None else []).fetchall()
+        return rows[0][0] if rows else None
 
     def execute(self, sql: str, params: Sequence[Any] | None = None) -> None:
         self.con.execute(sql, list(params) if params is not None else [])

@@ -31,34 +31,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from propledger.evidence.warehouse import Warehouse
-
-#: The feature contract consumed by ``model/mu.py`` (float64, NaN = missing).
-FEATURE_COLUMNS: tuple[str, ...] = (
-    "toi_L10",
-    "xg_pg_L10",
-    "sog_pg_L10",
-    "blk_pg_L10",
-    "ast_pg_L10",
-    "pts_pg_L10",
-    "corsi60_L20",
-    "thru_L40",
-    "ev_toi_L20",
-    "pp_toi_L20",
-    "ev_ast60",
-    "pp_ast60",
-    "ev_pts60",
-    "pp_pts60",
-    "ev_on_ice_xg60",
-    "pp_on_ice_xg60",
-    "ev_ipp_x",
-    "pp_ipp_x",
-    "opp_sa60",
-    "opp_xga60",
-    "goalie_gsax60",
-    "goalie_xga60",
-    "implied_team_total",
-    "is_b2b",
-)
+from propledger.model.constants import FEATURE_COLUMNS
 
 #: Identity of a feature row (slate_date is the America/New_York date of the game).
 KEY_COLUMNS: tuple[str, ...] = (

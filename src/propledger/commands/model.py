@@ -1,0 +1,116 @@
+"""``propledger snapshot`` and ``propledger model fit-calibrators|evaluate``: thin shells over
+``jobs/snapshot.py``."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import typer
+
+from propledger.clock import parse_date, slate_date
+from propledger.commands.common import (
+    NowOption,
+    SourceOption,
+    VerboseOption,
+    clock_from,
+    make_context,
+)
+from propledger.model.calibration import ChronoSplit
+
+
+def _date(text: str | None, what: str) -> dt.date | None:
+    return None if text is None else parse_date(text, what=what)
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("snapshot")
+    def snapshot(
+        date: str | None = typer.Option(
+            None, "--date", "-d", help="slate date YYYY-MM-DD (ET); default: today in New York"
+        ),
+        source: str = SourceOption,
+        now: str | None = NowOption,
+        refresh: bool = typer.Option(
+            True, "--refresh/--no-refresh", help="refresh history first when it is stale"
+        ),
+        verbose: int = VerboseOption,
+    ) -> None:
+        """Price every skater on a slate (μ, probabilities, policy); persist + write the CSV."""
+        from propledger.jobs.snapshot import run_snapshot
+
+        clock = clock_from(now)
+        day = _date(date, "--date") or slate_date(clock.now())
+        ctx = make_context(source, verbose=verbose, clock=clock)
+        try:
+            result = run_snapshot(ctx, day, refresh=refresh)
+        finally:
+            ctx.close()
+        for note in result.notes:
+            print(f"note: {note}")
+        if result.calibrator_versions:
+            print(f"calibrators: {', '.join(result.calibrator_versions)}")
+        print(result.summary())
+
+    model = typer.Typer(
+        help="Calibrators and accuracy of the Phase 10 model.", no_args_is_help=True
+    )
+    app.add_typer(model, name="model")
+
+    @model.command("fit-calibrators")
+    def fit_calibrators(
+        start: str | None = typer.Option(
+            None, "--from", help="first slate date (default: history start)"
+        ),
+        end: str | None = typer.Option(None, "--to", help="last slate date (default: history end)"),
+        validation_season: int | None = typer.Option(
+            None,
+            "--validation-season",
+            help="season start year held out (default: the most recent)",
+        ),
+        validation_start: str | None = typer.Option(
+            None, "--validation-start", help="hold out every slate from this date on instead"
+        ),
+        now: str | None = NowOption,
+        verbose: int = VerboseOption,
+    ) -> None:
+        """Fit ASSISTS/POINTS calibrators on as-of snapshots; save and activate the winners."""
+        from propledger.jobs.snapshot import run_fit_calibrators
+
+        split = ChronoSplit(validation_season, _date(validation_start, "--validation-start"))
+        ctx = make_context("live", verbose=verbose, clock=clock_from(now))
+        try:
+            result = run_fit_calibrators(ctx, _date(start, "--from"), _date(end, "--to"), split)
+        finally:
+            ctx.close()
+        print(result.summary())
+        print(
+            f"saved under {ctx.settings.models_dir} (active), {result.recorded} new calibrator row(s)"
+        )
+
+    @model.command("evaluate")
+    def evaluate(
+        start: str | None = typer.Option(None, "--from", help="first slate date YYYY-MM-DD (ET)"),
+        end: str | None = typer.Option(None, "--to", help="last slate date YYYY-MM-DD (ET)"),
+        asof: bool = typer.Option(
+            False, "--asof", help="evaluate historical as-of rows instead of stored snapshots"
+        ),
+        now: str | None = NowOption,
+        verbose: int = VerboseOption,
+    ) -> None:
+        """Accuracy (log loss, Brier, baseline, ECE, AUC, top-K) per market × line × source."""
+        from propledger.jobs.snapshot import run_evaluate
+
+        ctx = make_context("live", verbose=verbose, clock=clock_from(now))
+        try:
+            result = run_evaluate(ctx, _date(start, "--from"), _date(end, "--to"), asof=asof)
+        finally:
+            ctx.close()
+        for r in result.metrics.to_pylist():
+            if r["is_primary_line"]:
+                print(
+                    f"{r['market']:<8} {r['line']:>4g} {r['prob_source']:<10} n={r['n']:<6} "
+                    f"log loss {r['log_loss']:.4f} vs baseline {r['baseline_log_loss']:.4f} "
+                    f"(improvement {r['log_loss_improvement']:+.4f}), Brier {r['brier']:.4f}"
+                )
+        print(result.summary())
+        print(f"csv: {result.csv}")
