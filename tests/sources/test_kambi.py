@@ -177,3 +177,41 @@ def test_combined_results_per_event() -> None:
     assert merged.skipped["unsupported_market"] == 2 and merged.skipped["offer_suspended"] == 1
     assert merged.status is ParseStatus.OK
     assert {q.market_type for q in merged.quotes} == {Market.SOG, Market.POINTS, Market.GOALS}
+
+
+def test_list_view_payload_and_anytime_scorer_by_label() -> None:
+    event = {
+        "id": 77,
+        "homeName": "Seattle Kraken",
+        "awayName": "Vegas Golden Knights",
+        "start": "2026-01-15T03:00:00Z",
+        "state": "NOT_STARTED",
+    }
+    offer = {
+        "id": 5,
+        "eventId": 77,
+        "criterion": {
+            "id": 9,
+            "englishLabel": "Goal Scorer - Inc. OT",
+            "lifetime": "FULL_TIME_OVERTIME",
+        },
+        "outcomes": [
+            {
+                "id": 1,
+                "type": "OT_UNTYPED",
+                "englishLabel": "Jared McCann",
+                "odds": 2950,
+                "status": "OPEN",
+            }
+        ],
+    }
+    result = parse_kambi_betoffers({"events": [{"event": event, "betOffers": [offer]}]}, CAPTURED)
+    (q,) = result.quotes
+    assert (q.player_name_raw, q.market_type, q.line, q.side, q.odds_american) == (
+        "Jared McCann",
+        Market.GOALS,
+        0.5,
+        Side.OVER,
+        195,
+    )
+    assert (q.home_team, q.away_team, q.event_id_vendor) == ("SEA", "VGK", "77")

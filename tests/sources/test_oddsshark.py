@@ -257,3 +257,14 @@ def test_fetch_props_page(settings: Settings, clock: FrozenClock) -> None:
     assert payload.surface is Surface.ODDSSHARK_PROPS
     result = parse_props_page(payload.fetched.content, payload.fetched.captured_at)
     assert len(result.quotes) == 17 and {q.side for q in result.quotes} == {Side.OVER, Side.UNDER}
+
+
+def test_24_hour_times_and_tab_counts() -> None:
+    html = (
+        _example().decode().replace("7:00 PM ET", "19:30 ET").replace(">POINTS<", ">POINTS (12)<")
+    )
+    quotes = parse_props_page(html, EST_AFTERNOON).quotes
+    assert {q.event_start_time_utc for q in quotes if q.away_team == "TOR"} == {
+        dt.datetime(2026, 1, 15, 0, 30, tzinfo=UTC)
+    }
+    assert {q.market_type for q in quotes} == {Market.POINTS, Market.SOG}

@@ -283,3 +283,66 @@ def test_fetch_playnow_switches_to_kambi_by_setting(clock: FrozenClock) -> None:
         "eu-offering-api.kambicdn.com/offering/v2018/pnbc/listView/ice_hockey/nhl/all/all/matches.json"
     ]
     assert bundle.payloads[0].platform is Platform.KAMBI
+
+
+def _one_market(
+    name: str, outcomes: list[dict[str, object]], handicap: object = None
+) -> dict[str, object]:
+    market = {
+        "id": "m",
+        "name": name,
+        "handicapValue": handicap,
+        "status": "ACTIVE",
+        "outcomes": outcomes,
+    }
+    event = {
+        "id": "1",
+        "name": "Boston Bruins @ Buffalo Sabres",
+        "startTime": "2026-01-15T00:00:00Z",
+    }
+    return {"data": {"events": [{**event, "markets": [market]}]}}
+
+
+def test_player_k_plus_markets_and_anytime_names() -> None:
+    twos = _one_market(
+        "Player 2+ Points", [{"id": "a", "name": "David Pastrňák", "prices": [{"decimal": 3.4}]}]
+    )
+    (q,) = parse_openbet_events(twos, CAPTURED).quotes
+    assert (q.player_name_raw, q.market_type, q.line, q.side, q.is_ladder) == (
+        "David Pastrňák",
+        Market.POINTS,
+        1.5,
+        Side.OVER,
+        True,
+    )
+    ones = _one_market(
+        "Player 1+ Assists", [{"id": "b", "name": "Tage Thompson", "prices": [{"decimal": 2.2}]}]
+    )
+    (q,) = parse_openbet_events(ones, CAPTURED).quotes
+    assert (q.market_type, q.line, q.is_ladder) == (Market.ASSISTS, 0.5, False)
+    anytime = _one_market(
+        "Anytime Goalscorer", [{"id": "c", "name": "Tage Thompson", "prices": [{"decimal": 2.9}]}]
+    )
+    (q,) = parse_openbet_events(anytime, CAPTURED).quotes
+    assert (q.market_type, q.line, q.side, q.is_ladder) == (Market.GOALS, 0.5, Side.OVER, False)
+    powerplay = _one_market(
+        "Player 1+ Powerplay Points", [{"id": "d", "name": "X Y", "prices": [{"decimal": 2}]}]
+    )
+    assert parse_openbet_events(powerplay, CAPTURED).skipped == {"unsupported_market": 1}
+
+
+def test_outcome_named_with_its_line_still_uses_the_handicap() -> None:
+    payload = _one_market(
+        "Brad Marchand - Total Shots on Goal",
+        [
+            {"id": "o", "name": "Over 2.5", "prices": [{"decimal": "1.80"}]},
+            {"id": "u", "name": "Under 2.5", "prices": [{"decimal": "2.00"}]},
+        ],
+        handicap="2.5",
+    )
+    quotes = parse_openbet_events(payload, CAPTURED).quotes
+    assert {(q.player_name_raw, q.line, q.side, q.odds_quoted_raw) for q in quotes} == {
+        ("Brad Marchand", 2.5, Side.OVER, "1.80"),
+        ("Brad Marchand", 2.5, Side.UNDER, "2.00"),
+    }
+    assert {(q.away_team, q.home_team) for q in quotes} == {("BOS", "BUF")}

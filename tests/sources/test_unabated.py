@@ -250,3 +250,35 @@ def test_fetch_is_cache_busted_and_keeps_last_modified(
     assert payload.surface is Surface.UNABATED_CDN_V2 and payload.parse
     assert payload.last_modified == "Wed, 14 Jan 2026 16:59:33 GMT"
     assert len(parse_propodds(payload.fetched.content, payload.fetched.captured_at).quotes) == 10
+
+
+def test_side_key_without_pid_and_full_name_person() -> None:
+    data = {
+        "odds": {
+            PREGAME_KEY: [
+                {
+                    "eventId": 1,
+                    "eventStart": "2026-01-15T00:00:00",
+                    "betTypeId": 88,
+                    "betSubType": None,
+                    "personId": 5,
+                    "eventTeams": {"0": {"id": 1}, "1": {"id": 2}},
+                    "sides": {
+                        "si1": {"ms7": {"points": "1.5", "americanPrice": "+120", "statusId": 1}}
+                    },
+                }
+            ]
+        },
+        "people": {"5": {"fullName": "Moritz Seider"}},
+        "teams": {"1": {"abbreviation": "DET"}, "2": {"name": "Maple Leafs"}},
+        "marketSources": {"7": {"id": "7", "name": "Caesars", "statusId": 2}},
+    }
+    (q,) = parse_propodds(data, CAPTURED).quotes
+    assert (q.player_name_raw, q.player_id_vendor, q.side, q.line) == (
+        "Moritz Seider",
+        "5",
+        Side.UNDER,
+        1.5,
+    )
+    assert (q.odds_quoted_raw, q.odds_american, q.odds_decimal) == ("+120", 120, 2.2)
+    assert (q.away_team, q.home_team, q.book_name_raw) == ("DET", "TOR", "Caesars")

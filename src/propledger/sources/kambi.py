@@ -181,15 +181,25 @@ def _event_info(event: Mapping[str, Any]) -> dict[str, Any]:
 def parse_kambi_betoffers(
     payload: bytes | str | Mapping[str, Any], captured_at: dt.datetime
 ) -> ParseResult:
-    """Quotes from a Kambi ``betoffer/event/{id}.json`` payload captured at ``captured_at`` (UTC)."""
+    """Quotes from a Kambi ``betoffer/event/{id}.json`` payload captured at ``captured_at`` (UTC).
+
+    A ``listView`` payload (``events[] = {event, betOffers}``) is read the same way."""
     data = load_json(payload, vendor=Vendor.PLAYNOW)
     out = QuoteCollector(Vendor.PLAYNOW, Platform.KAMBI, captured_at)
     offers = data.get("betOffers")
+    listed = data.get("events")
+    raw_events: list[Any] = listed if isinstance(listed, list) else []
+    if not isinstance(offers, list) and any(
+        isinstance(item, Mapping) and isinstance(item.get("event"), Mapping) for item in raw_events
+    ):
+        items = [item for item in raw_events if isinstance(item, Mapping)]
+        offers = [offer for item in items for offer in (item.get("betOffers") or ())]
+        raw_events = [item["event"] for item in items if isinstance(item.get("event"), Mapping)]
     if not isinstance(offers, list):
         out.warn("playnow/kambi: no betOffers in the payload (schema drift or an error body)")
         return out.finish(structure_found=False)
     events: dict[str, dict[str, Any]] = {}
-    for event in data.get("events") or ():
+    for event in raw_events:
         if isinstance(event, Mapping) and as_id(event.get("id")):
             events[str(as_id(event.get("id")))] = _event_info(event)
     main_lines = _players_with_main_line(offers)
@@ -273,6 +283,8 @@ def _parse_offer(
             out.skip("unsupported_outcome")
             continue
         player = display_name(outcome.get("participant") or "")
+        if not player and anytime:  # goalscorer outcomes may carry the player only as the label
+            player = display_name(label)
         if not player:
             out.skip("no_player")
             continue

@@ -57,7 +57,10 @@ HEADER_ITEM_SELECTOR = ".player-props--header .player-props--item"
 _ODDS_INFO = re.compile(
     r"^\s*(?P<side>o|u|over|under)\s*(?P<line>\d+(?:\.\d+)?)\s*$", re.IGNORECASE
 )
-_EVENT_TIME = re.compile(r"(?P<h>\d{1,2}):(?P<m>\d{2})\s*(?P<ampm>[ap])\.?\s*m\.?", re.IGNORECASE)
+_EVENT_TIME = re.compile(
+    r"(?P<h>\d{1,2}):(?P<m>\d{2})(?:\s*(?P<ampm>[ap])\.?\s*m\b\.?)?", re.IGNORECASE
+)
+_TAB_COUNT = re.compile(r"\s*\(\d+\)\s*$")
 _MINUS = str.maketrans({"\u2212": "-", "\u2013": "-", "\uff0b": "+"})
 
 
@@ -145,7 +148,8 @@ def parse_props_page(html_text: bytes | str, captured_at: dt.datetime) -> ParseR
         if index >= len(tabs):
             out.skip("container_without_tab")
             continue
-        market = canonical_market(tabs[index])  # exact labels: POWER PLAY POINTS is not POINTS
+        # exact labels (a trailing count "(12)" aside): POWER PLAY POINTS is not POINTS
+        market = canonical_market(_TAB_COUNT.sub("", tabs[index]))
         if market is None:
             out.skip("unsupported_tab")
             continue
@@ -206,9 +210,10 @@ def _game(node: LexborNode, game_date: dt.date, out: QuoteCollector) -> _Game:
     time_text = _text(node.css_first(".event-time"))
     match = _EVENT_TIME.search(time_text)
     if match:
-        hour = int(match.group("h")) % 12 + (12 if match.group("ampm").lower() == "p" else 0)
-        minute = int(match.group("m"))
-        if minute < 60:
+        hour, minute, ampm = int(match.group("h")), int(match.group("m")), match.group("ampm")
+        if ampm:  # "7:00 PM ET"; without AM/PM the clock is 24-hour
+            hour = hour % 12 + (12 if ampm.lower() == "p" else 0)
+        if hour < 24 and minute < 60:
             start = et_to_utc(game_date, dt.time(hour, minute))
     elif time_text:
         out.warn(f"oddsshark: event time {time_text!r} is not 'h:mm AM/PM ET'")

@@ -28,6 +28,7 @@ from propledger.odds.normalize import (
     canonical_market,
     canonical_side,
     display_name,
+    fold,
     ladder_k,
     ladder_line,
     normalize_line,
@@ -54,7 +55,9 @@ NHL_DRILLDOWN_TAG = "220"
 _COMMON_PARAMS = {"includeChildMarkets": "true", "lang": "en-US", "channel": "I"}
 
 _PLAYER_TOTAL = re.compile(r"^\s*(?P<player>.+?)\s+total\s+(?P<stat>.+?)\s*$", re.IGNORECASE)
-_ANYTIME_GOALS = re.compile(r"^\s*player\s+1\s*\+\s*goals?\s*$", re.IGNORECASE)
+_PLAYER_K_PLUS = re.compile(r"^\s*player\s+(?P<k>\d{1,2})\s*\+\s*(?P<stat>.+?)\s*$", re.IGNORECASE)
+_ANYTIME_NAMES = frozenset({"anytime goalscorer", "anytime goal scorer", "anytime scorer"})
+_SIDE_WORD = re.compile(r"^\s*(over|under)\b", re.IGNORECASE)
 _OPEN = "ACTIVE"
 
 
@@ -248,19 +251,31 @@ def _parse_event(event: Mapping[str, Any], out: QuoteCollector) -> None:
         _parse_market(market, common, out)
 
 
+def _market_kind(name: str) -> tuple[Market | None, str, int | None]:
+    """(market, player named by the market or "" when the outcomes name players, fixed k)."""
+    match = _PLAYER_K_PLUS.match(name)
+    if match:  # "Player 1+ Goals": one outcome per player, OVER k − 0.5
+        k = int(match.group("k"))
+        return (canonical_market(match.group("stat")) if k >= 1 else None), "", k
+    if fold(name) in _ANYTIME_NAMES:
+        return Market.GOALS, "", 1
+    match = _PLAYER_TOTAL.match(name)
+    if match:  # exact stat table: "Powerplay Points" is not POINTS
+        player = display_name(match.group("player")).rstrip(" -–:")
+        return canonical_market(match.group("stat")), player, None
+    return None, "", None
+
+
+def _outcome_side(label: str) -> Side | None:
+    """``Over``/``Under`` (also ``"Over 2.5"``: the line is still the market's handicap)."""
+    match = _SIDE_WORD.match(label)
+    return canonical_side(match.group(1)) if match else None
+
+
 def _parse_market(
     market: Mapping[str, Any], common: Mapping[str, Any], out: QuoteCollector
 ) -> None:
-    name = str(market.get("name") or "")
-    anytime = bool(_ANYTIME_GOALS.match(name))
-    player = ""
-    kind: Market | None = Market.GOALS if anytime else None
-    if not anytime:
-        match = _PLAYER_TOTAL.match(name)
-        if match:
-            # exact stat table: "Powerplay Points" is not POINTS
-            kind = canonical_market(match.group("stat"))
-            player = display_name(match.group("player"))
+    kind, player, fixed_k = _market_kind(str(market.get("name") or ""))
     if kind is None:
         out.skip("unsupported_market")
         return
@@ -278,11 +293,14 @@ def _parse_market(
             out.skip("malformed_outcome")
             continue
         label = display_name(outcome.get("name") or "")
-        line: float | None = 0.5
-        side: Side | None = Side.OVER
-        who, ladder = (label, False) if anytime else (player, False)
-        if not anytime:
-            side, k = canonical_side(label), ladder_k(label)
+        line: float | None
+        side: Side | None
+        if fixed_k is not None:
+            # the player is the outcome; "1+" is the plain OVER 0.5, "2+" and up are rungs
+            who, line, side, ladder = label, ladder_line(fixed_k), Side.OVER, fixed_k >= 2
+        else:
+            who, ladder = player, False
+            side, k = _outcome_side(label), ladder_k(label)
             if side is not None:
                 if handicap is None:
                     out.skip("no_line")

@@ -63,7 +63,7 @@ BET_TYPE_MARKETS: Mapping[int, Market] = MappingProxyType(
 #: side index from the key prefix: si0 = OVER, si1 = UNDER (props only; game lines differ)
 SIDE_BY_INDEX: Mapping[str, Side] = MappingProxyType({"0": Side.OVER, "1": Side.UNDER})
 
-_SIDE_KEY = re.compile(r"^si(?P<index>\d+):pid(?P<pid>\d+)$")
+_SIDE_KEY = re.compile(r"^si(?P<index>\d+)(?::pid(?P<pid>\d+))?$")
 _MS_KEY = re.compile(r"^ms(?P<id>\d+)$")
 
 
@@ -225,7 +225,11 @@ def _parse_prop(
             continue
         pid = match.group("pid") or as_id(prop.get("personId"))
         person = _lookup(data.get("people"), pid)
-        player = display_name(f"{person.get('firstName') or ''} {person.get('lastName') or ''}")
+        player = display_name(
+            f"{person.get('firstName') or ''} {person.get('lastName') or ''}"
+            if person.get("firstName") or person.get("lastName")
+            else str(person.get("fullName") or person.get("name") or "")
+        )
         if not player:
             out.skip("unknown_person", len(by_book))
             continue
