@@ -195,3 +195,10 @@ def test_parse_payload_dispatch_and_errors() -> None:
     result = parse_payload("cdn_v2", (FIXTURES / "unabated_propodds.json").read_bytes(), CAPTURED)
     assert isinstance(result, ParseResult) and result.vendor is Vendor.UNABATED
     assert result.summary() == "10 quotes (ok); skipped 3: blurred=2, null_alternate=1"
+
+
+def test_docs_name_every_fact_prop_odds_column(wh: Warehouse) -> None:
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "odds.md").read_text(encoding="utf-8")
+    missing = [name for name, _ in wh.columns("fact_prop_odds") if f"`{name}`" not in docs]
+    assert not missing, f"docs/odds.md does not document {missing}"
+    assert "propledger odds parse" in docs
