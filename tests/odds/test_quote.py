@@ -134,8 +134,8 @@ def test_arrow_schema_matches_fact_prop_odds(wh: Warehouse) -> None:
         "map_method",
         "map_score",
         "map_reason",
-        "raw_payload_hash",
     }
+    assert "raw_payload_hash" in QUOTE_SCHEMA.names  # filled via to_arrow(raw_payload_hash=…)
     lineage = {"run_id", "loaded_at"}
     assert set(table_columns) == set(QUOTE_SCHEMA.names) | mapping | lineage
     assert table_columns["line"] == "DECIMAL(6,1)"
@@ -172,6 +172,15 @@ def test_every_fixture_appends_once_and_re_append_adds_nothing(wh: Warehouse) ->
         )
         == 10
     )
+
+
+def test_raw_payload_hash_fills_every_row() -> None:
+    result = parse_payload(
+        Surface.UNABATED_CDN_V2, (FIXTURES / "unabated_propodds.json").read_bytes(), CAPTURED
+    )
+    assert set(result.to_arrow().column("raw_payload_hash").to_pylist()) == {None}
+    filled = result.to_arrow(raw_payload_hash="ab" * 32).column("raw_payload_hash").to_pylist()
+    assert filled == ["ab" * 32] * 10
 
 
 def test_stored_values_round_trip(wh: Warehouse) -> None:

@@ -1,7 +1,7 @@
 """The normalised quote: one vendor price for one player line, before entity mapping.
 
-A :class:`Quote` holds exactly the ``fact_prop_odds`` columns a parser can fill (the mapping
-columns ``game_id``, ``player_id``, ``map_*`` and ``raw_payload_hash`` are added at ingest).
+A :class:`Quote` holds the ``fact_prop_odds`` columns before mapping (``game_id``,
+``player_id`` and ``map_*`` are added at ingest, which also fills ``raw_payload_hash``).
 Units: ``odds_decimal`` is decimal odds per unit stake (2.0 = even money), ``odds_american`` is
 the American price derived exactly from it, ``odds_quoted_raw`` + ``odds_quoted_format`` are the
 price as the vendor wrote it. Times are timezone-aware UTC; ``slate_date`` is the
@@ -122,6 +122,7 @@ class Quote:
     market_source_id: str | None = None
     outcome_key: str | None = None
     sequence_number: int | None = None
+    raw_payload_hash: str | None = None  # filled by ingest: sha256 of the archived payload
 
     @property
     def player_key(self) -> str:
@@ -201,13 +202,20 @@ QUOTE_SCHEMA = pa.schema(
         ("market_source_id", pa.string()),
         ("outcome_key", pa.string()),
         ("sequence_number", pa.int64()),
+        ("raw_payload_hash", pa.string()),
     ]
 )
 
 
-def quotes_to_arrow(quotes: Iterable[Quote]) -> pa.Table:
-    """Quotes as an Arrow table with :data:`QUOTE_SCHEMA` (ready for ``wh.append`` after mapping)."""
-    return pa.Table.from_pylist([q.as_row() for q in quotes], schema=QUOTE_SCHEMA)
+def quotes_to_arrow(quotes: Iterable[Quote], *, raw_payload_hash: str | None = None) -> pa.Table:
+    """Quotes as an Arrow table with :data:`QUOTE_SCHEMA` (ready for ``wh.append`` after mapping).
+
+    ``raw_payload_hash`` (the archive's sha256 of the payload) fills that column on every row."""
+    rows = [q.as_row() for q in quotes]
+    if raw_payload_hash is not None:
+        for row in rows:
+            row["raw_payload_hash"] = raw_payload_hash
+    return pa.Table.from_pylist(rows, schema=QUOTE_SCHEMA)
 
 
 @dataclass(frozen=True)
@@ -226,8 +234,8 @@ class ParseResult:
     def n_skipped(self) -> int:
         return sum(self.skipped.values())
 
-    def to_arrow(self) -> pa.Table:
-        return quotes_to_arrow(self.quotes)
+    def to_arrow(self, *, raw_payload_hash: str | None = None) -> pa.Table:
+        return quotes_to_arrow(self.quotes, raw_payload_hash=raw_payload_hash)
 
     def summary(self) -> str:
         """One line: ``12 quotes (ok); skipped 3: no_line=1, unknown_market=2``."""
