@@ -483,9 +483,9 @@ def test_an_api_key_is_never_forwarded_through_a_redirect(ft: FakeTime, clock: F
 
 
 def test_forced_failure_log_lines_name_the_connection_error(
-    ft: FakeTime, clock: FrozenClock, caplog: pytest.LogCaptureFixture
+    ft: FakeTime, clock: FrozenClock, http_log: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level("INFO", logger="propledger.http")
+    caplog = http_log
     settings = Settings.from_env(
         {"FORCE_VENDOR_FAILURE": "ALL", "PROPLEDGER_HTTP_MAX_ATTEMPTS": "2"}
     )

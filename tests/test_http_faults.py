@@ -199,9 +199,9 @@ def test_refused_vendor_is_cut_by_the_breaker_quickly(clock: FrozenClock) -> Non
 
 
 def test_one_log_line_per_attempt(
-    fault_server: FaultServer, clock: FrozenClock, caplog: pytest.LogCaptureFixture
+    fault_server: FaultServer, clock: FrozenClock, http_log: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.DEBUG)
+    caplog = http_log
     url = fault_server.mount("/nhl", [status(500), status(502), ok(PAYLOAD)])
     client(fast_settings(), clock, Sleeps(), "nhl_api").get(url + "/schedule/2026-01-14")
     lines = [r.getMessage() for r in caplog.records if r.name == "propledger.http"]
@@ -218,11 +218,11 @@ def test_one_log_line_per_attempt(
 
 
 def test_planted_secrets_never_leak(
-    fault_server: FaultServer, clock: FrozenClock, caplog: pytest.LogCaptureFixture
+    fault_server: FaultServer, clock: FrozenClock, http_log: pytest.LogCaptureFixture
 ) -> None:
+    caplog = http_log
     cookie, key, signature = "pn-COOKIE-s3cr3t-111", "ub-KEY-s3cr3t-222", "SIG-s3cr3t-333"
     planted = (cookie, key, signature)
-    caplog.set_level(logging.DEBUG)
     settings = Settings.from_env(
         {
             **fast_http_env(read_timeout=READ_TIMEOUT),
@@ -262,6 +262,8 @@ def test_planted_secrets_never_leak(
     assert all("cookie" not in h.headers for h in fault_server.hits("/data"))
     seen += [f.url for f in fetched] + [repr(f) for f in fetched]
     seen += [str(r.as_dict()) for r in (*registry.results(), playnow.result(), unabated.result())]
+    http_lines = [r for r in caplog.records if r.name == "propledger.http"]
+    assert len(http_lines) >= 7  # 2 + 2 attempts that succeed, 1 + 3 + 3 that fail
     seen += [r.getMessage() for r in caplog.records] + [caplog.text]
     seen += [repr(settings), str(settings.public_dict())]
     assert fetched[1].url == fault_server.url("/data/market/6/props/odds") + "?t=9"
