@@ -124,6 +124,28 @@ class ImportRun:
             self.progress(ProgressEvent(source, done, total, detail))
 
 
+def unseen_rows(wh: Warehouse, table: str, batch: pa.Table, keys: tuple[str, ...]) -> pa.Table:
+    """The rows of ``batch`` that ``table`` does not already hold with identical content.
+
+    Same outcome as the warehouse's row-hash de-duplication, but a vectorised anti-join on the
+    natural key plus every content column is far cheaper than hashing canonical JSON of every
+    row, so re-importing a whole season to pick up one new night costs little.
+    """
+    if batch.num_rows == 0:
+        return batch
+    unregister = register_arrow(wh, "_unseen_batch", batch)
+    match = " AND ".join(
+        [f't."{k}" = i."{k}"' for k in keys]
+        + [f't."{c}" IS NOT DISTINCT FROM i."{c}"' for c in batch.column_names if c not in keys]
+    )
+    try:
+        return wh.arrow(
+            f'SELECT i.* FROM _unseen_batch i WHERE NOT EXISTS (SELECT 1 FROM "{table}" t WHERE {match})'
+        )
+    finally:
+        unregister()
+
+
 def register_arrow(wh: Warehouse, name: str, table: pa.Table) -> Callable[[], None]:
     """Expose an Arrow table to SQL under ``name``; returns the unregister callback."""
     wh.con.register(name, table)
@@ -134,4 +156,4 @@ def register_arrow(wh: Warehouse, name: str, table: pa.Table) -> Callable[[], No
     return unregister
 
 
-__all__ = ["TABLES", "ImportRun", "ProgressEvent", "ProgressFn", "register_arrow"]
+__all__ = ["TABLES", "ImportRun", "ProgressEvent", "ProgressFn", "register_arrow", "unseen_rows"]

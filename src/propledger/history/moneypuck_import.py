@@ -16,7 +16,7 @@ from collections.abc import Callable
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from propledger.history.common import ImportRun
+from propledger.history.common import ImportRun, unseen_rows
 from propledger.http import VendorClient
 from propledger.sources import moneypuck as mp
 
@@ -87,8 +87,9 @@ def import_kind(
             run.problem(f"{source}: no team file could be fetched")
         return None
     batch = mp.dedupe_player_games(bound_rows(pa.concat_tables(tables), through))
+    fresh = unseen_rows(run.wh, target, batch, ("player_id", "game_id", "situation"))
     with run.wh.transaction():
-        run.append(target, batch)
+        run.append(target, fresh)
     return batch
 
 
