@@ -99,27 +99,36 @@ def top_k_hit_rate(
 ) -> float | None:
     """Mean over slates (with ≥ k rows) of the over-rate among each slate's top-k p (ties shared)."""
     _, code = np.unique(np.asarray(slate), return_inverse=True)
-    pa_ = np.asarray(p, np.float64)
-    ya = np.asarray(y, np.float64)
     n_slates = int(code.max()) + 1 if len(code) else 0
+    pa_, ya = np.asarray(p, np.float64), np.asarray(y, np.float64)
+    return _top_k_rates(code.reshape(-1), n_slates, pa_, ya, (k,))[k]
+
+
+def _top_k_rates(
+    code: npt.NDArray[np.int64], n_slates: int, p: FloatArray, y: FloatArray, ks: Sequence[int]
+) -> dict[int, float | None]:
+    """top-K hit rates for several K from slate codes 0 … n_slates − 1 (one sort for all K)."""
     counts = np.bincount(code, minlength=n_slates)
-    order = np.lexsort((-pa_, code))
+    order = np.lexsort((-p, code))
     starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
-    ok = counts >= k
-    if not np.any(ok):
-        return None
-    kth = np.full(n_slates, np.inf)
-    kth[ok] = pa_[order[starts[ok] + k - 1]]
-    cut = kth[code]
-    above = pa_ > cut
-    tied = pa_ == cut
-    n_above = np.bincount(code, weights=above, minlength=n_slates)
-    hit_above = np.bincount(code, weights=above * ya, minlength=n_slates)
-    n_tied = np.bincount(code, weights=tied, minlength=n_slates)
-    hit_tied = np.bincount(code, weights=tied * ya, minlength=n_slates)
-    share = np.divide(hit_tied, n_tied, out=np.zeros(n_slates), where=n_tied > 0)
-    rate = (hit_above + (k - n_above) * share) / k
-    return float(rate[ok].mean())
+    out: dict[int, float | None] = {}
+    for k in ks:
+        ok = counts >= k
+        if not np.any(ok):
+            out[k] = None
+            continue
+        kth = np.full(n_slates, np.inf)
+        kth[ok] = p[order[starts[ok] + k - 1]]
+        cut = kth[code]
+        above, tied = p > cut, p == cut
+        n_above = np.bincount(code, weights=above, minlength=n_slates)
+        hit_above = np.bincount(code, weights=above * y, minlength=n_slates)
+        n_tied = np.bincount(code, weights=tied, minlength=n_slates)
+        hit_tied = np.bincount(code, weights=tied * y, minlength=n_slates)
+        share = np.divide(hit_tied, n_tied, out=np.zeros(n_slates), where=n_tied > 0)
+        rate = (hit_above + (k - n_above) * share) / k
+        out[k] = float(rate[ok].mean())
+    return out
 
 
 def low_p_logloss_share(
@@ -144,6 +153,12 @@ def _schema(top_k: Sequence[int]) -> pa.Schema:
         ("low_p_logloss_share", pa.float64()),
     ]  # fmt: skip
     return pa.schema(fields)
+
+
+def _codes(column: pa.ChunkedArray) -> tuple[npt.NDArray[np.int64], list[Any]]:
+    """Integer codes and their values (dictionary encoding: fast on millions of strings)."""
+    encoded = pc.dictionary_encode(column).combine_chunks()
+    return np.asarray(encoded.indices.to_numpy(), np.int64), encoded.dictionary.to_pylist()
 
 
 def _settled_arrays(rows: pa.Table) -> dict[str, Any]:
@@ -171,28 +186,39 @@ def _settled_arrays(rows: pa.Table) -> dict[str, Any]:
         raise InputError("p_over must be a probability in [0, 1] on every settled row")
     if np.any((y != 0) & (y != 1)):
         raise InputError("outcome_over must be 0 or 1 (pushes and voids excluded)")
+    days = np.asarray(pc.cast(slate, pa.int32()).to_numpy(), np.int64)  # days since 1970-01-01
+    slate_values, slate_code = np.unique(days, return_inverse=True)
+    market_code, markets = _codes(rows.column("market"))
+    source_code, sources = _codes(rows.column("prob_source"))
+    line = np.asarray(pc.cast(rows.column("line"), pa.float64()).to_numpy(), np.float64)
     return {
-        "slate": np.asarray(slate.to_numpy(), dtype="datetime64[D]"),
-        "market": np.asarray(rows.column("market").to_numpy(zero_copy_only=False), dtype=str),
-        "line": np.asarray(pc.cast(rows.column("line"), pa.float64()).to_numpy(), np.float64),
-        "source": np.asarray(rows.column("prob_source").to_numpy(zero_copy_only=False), dtype=str),
+        "slate_code": slate_code.reshape(-1),
+        "slate_days": slate_values,
+        "market_code": market_code,
+        "markets": [str(m) for m in markets],
+        "source_code": source_code,
+        "sources": [str(v) for v in sources],
+        "line": line,
         "p": p,
         "y": y,
     }
 
 
 def _group_metrics(
-    slate: Any, p: FloatArray, y: FloatArray, top_k: Sequence[int]
-) -> dict[str, Any]:
+    slate_code: npt.NDArray[np.int64], slate_days: npt.NDArray[np.int64], p: FloatArray,
+    y: FloatArray, top_k: Sequence[int],
+) -> dict[str, Any]:  # fmt: skip
     n = len(p)
     rate = float(y.mean())
     ll = log_loss(p, y)
     base_ll = log_loss(np.full(n, rate), y)
+    present = np.flatnonzero(np.bincount(slate_code, minlength=len(slate_days)))
+    epoch = dt.date(1970, 1, 1)
     out: dict[str, Any] = {
         "n": n,
-        "n_slates": len(np.unique(slate)),
-        "first_slate": dt.date.fromisoformat(str(slate.min())),
-        "last_slate": dt.date.fromisoformat(str(slate.max())),
+        "n_slates": len(present),
+        "first_slate": epoch + dt.timedelta(days=int(slate_days[present[0]])),
+        "last_slate": epoch + dt.timedelta(days=int(slate_days[present[-1]])),
         "base_rate": rate,
         "mean_p": float(p.mean()),
         "log_loss": ll,
@@ -205,8 +231,8 @@ def _group_metrics(
         "roc_auc": roc_auc(p, y),
         "low_p_logloss_share": low_p_logloss_share(p, y),
     }
-    for k in top_k:
-        out[f"top{k}_hit_rate"] = top_k_hit_rate(slate, p, y, k)
+    for k, value in _top_k_rates(slate_code, len(slate_days), p, y, top_k).items():
+        out[f"top{k}_hit_rate"] = value
     return out
 
 
@@ -216,37 +242,32 @@ def accuracy_metrics(rows: pa.Table, *, top_k: Sequence[int] = TOP_K) -> pa.Tabl
     if rows.num_rows == 0:
         return schema.empty_table()
     a = _settled_arrays(rows)
-    rank = {m.value: i for i, m in enumerate(MARKETS)}
-    keys = sorted(
-        set(zip(a["market"].tolist(), a["line"].tolist(), a["source"].tolist(), strict=True)),
-        key=lambda t: (rank.get(t[0], len(rank)), t[0], t[1], t[2]),
-    )
-    _, market_code = np.unique(a["market"], return_inverse=True)
-    _, line_code = np.unique(a["line"], return_inverse=True)
-    _, source_code = np.unique(a["source"], return_inverse=True)
-    combined = (market_code * (line_code.max() + 1) + line_code) * (
-        source_code.max() + 1
-    ) + source_code
+    line_values, line_code = np.unique(a["line"], return_inverse=True)
+    n_lines, n_sources = len(line_values), len(a["sources"])
+    combined = (a["market_code"] * n_lines + line_code.reshape(-1)) * n_sources + a["source_code"]
     order = np.argsort(combined, kind="stable")
     bounds = np.flatnonzero(np.diff(combined[order])) + 1
-    groups = {}
+    groups: dict[tuple[str, float, str], npt.NDArray[np.int64]] = {}
     for idx in np.split(order, bounds):
-        first = idx[0]
-        groups[(str(a["market"][first]), float(a["line"][first]), str(a["source"][first]))] = idx
+        key = combined[idx[0]]
+        market = a["markets"][key // (n_lines * n_sources)]
+        line = float(line_values[(key // n_sources) % n_lines])
+        groups[(market, line, a["sources"][key % n_sources])] = idx
+    rank = {m.value: i for i, m in enumerate(MARKETS)}
     records = []
-    for market, line, source in keys:
+    for market, line, source in sorted(groups, key=lambda t: (rank.get(t[0], len(rank)), *t)):
         idx = groups[(market, line, source)]
-        metrics = _group_metrics(a["slate"][idx], a["p"][idx], a["y"][idx], top_k)
-        primary = PRIMARY_LINES.get(Market(market)) if market in rank else None
-        records.append(
-            {
-                "market": market,
-                "line": line,
-                "prob_source": source,
-                "is_primary_line": primary == line,
-            }
-            | metrics
+        metrics = _group_metrics(
+            a["slate_code"][idx], a["slate_days"], a["p"][idx], a["y"][idx], top_k
         )
+        primary = PRIMARY_LINES.get(Market(market)) if market in rank else None
+        head = {
+            "market": market,
+            "line": line,
+            "prob_source": source,
+            "is_primary_line": primary == line,
+        }
+        records.append(head | metrics)
     return pa.Table.from_pylist(records, schema=schema)
 
 

@@ -294,11 +294,16 @@ def _rows_arrays(rows: pa.Table) -> dict[str, Any]:
     return {
         "day": days,
         "season": seasons,
-        "market": np.asarray(rows.column("market").to_numpy(zero_copy_only=False), dtype=str),
+        "market": rows.column("market"),
         "line": num("line"),
         "p": num("p_over_raw"),
         "y": num("outcome_over"),
     }
+
+
+def _is_in(column: pa.ChunkedArray, values: list[str]) -> npt.NDArray[np.bool_]:
+    mask = pc.fill_null(pc.is_in(column, value_set=pa.array(values)), False)
+    return np.asarray(mask.to_numpy(zero_copy_only=False), dtype=bool)
 
 
 def _date(value: np.datetime64) -> dt.date:
@@ -328,7 +333,7 @@ def fit_calibrators(
         (a["line"] == CALIBRATION_LINE)
         & np.isfinite(a["p"])
         & np.isin(a["y"], (0.0, 1.0))
-        & np.isin(a["market"], [m.value for m in wanted])
+        & _is_in(a["market"], [m.value for m in wanted])
     )
     if not np.any(usable):
         raise ModelError(
@@ -345,7 +350,7 @@ def fit_calibrators(
         train_all = a["season"] < valid_season
     artifacts = []
     for market in wanted:
-        in_market = usable & (a["market"] == market.value)
+        in_market = usable & _is_in(a["market"], [market.value])
         train, valid = in_market & train_all, in_market & valid_all
         n_train, n_valid = int(train.sum()), int(valid.sum())
         if n_train < min_train or n_valid < min_valid:

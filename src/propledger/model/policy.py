@@ -19,7 +19,7 @@ clip of p_under binds, by at most 1e-6). Raw rows pass the raw triple through un
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
@@ -27,7 +27,7 @@ import numpy as np
 import numpy.typing as npt
 
 from propledger.errors import InputError, ModelError
-from propledger.model.constants import P_MAX, P_MIN, Market
+from propledger.model.constants import P_MAX, P_MIN, Market, parse_market
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -53,9 +53,11 @@ def prob_source_for(market: Market | str, *, disable_calibration: bool = False) 
     return ProbSource.RAW if disable_calibration else MARKET_POLICY[Market(market)]
 
 
-def needs_calibrator(markets: object, *, disable_calibration: bool = False) -> list[Market]:
+def needs_calibrator(
+    markets: Iterable[Market | str], *, disable_calibration: bool = False
+) -> list[Market]:
     """The markets among ``markets`` whose policy needs a calibrator (load only those)."""
-    seen = [Market(str(m)) for m in np.unique(np.asarray(markets, dtype=str))]
+    seen = sorted({parse_market(str(m)) for m in markets}, key=list(Market).index)
     return [
         m
         for m in seen
