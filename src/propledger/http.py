@@ -26,7 +26,6 @@ import random
 import ssl
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -34,12 +33,10 @@ import httpx
 from propledger.clock import Clock, SystemClock
 from propledger.errors import (
     BudgetExhaustedError,
-    HttpStatusError,
-    PayloadError,
     RateLimitedError,
     SourceError,
-    TransportError,
 )
+from propledger.http_attempt import Attempt, AttemptRunner
 from propledger.http_health import (
     CallStatus,
     HealthRegistry,
@@ -47,12 +44,9 @@ from propledger.http_health import (
     VendorCallResult,
     VendorHealth,
 )
-from propledger.http_payload import NOT_PARSED, Expect, Fetched, check_body, decode_json
+from propledger.http_payload import Expect, Fetched, decode_json
 from propledger.http_retry import (
     RetryPolicy,
-    counts_as_outage,
-    is_retryable_status,
-    parse_retry_after,
 )
 from propledger.http_secrets import credential_headers, redact, sanitize_url, url_secrets
 from propledger.settings import Settings
@@ -74,25 +68,6 @@ USER_AGENT = (
     "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
     "Chrome/126.0 Safari/537.36 propledger/0.1"
 )
-
-
-@dataclass
-class _Attempt:
-    """What one attempt produced: a response (maybe unusable) or an error."""
-
-    elapsed: float
-    status: int | None = None
-    content: bytes = b""
-    headers: Mapping[str, str] = field(default_factory=dict)
-    parsed: Any = NOT_PARSED
-    error: SourceError | None = None
-    retry_after: float | None = None
-    outage: bool = False  # counts towards the circuit breaker
-    cause: str = ""  # the httpx exception behind a transport error, for the log line
-
-
-class _DeadlinePassed(Exception):
-    pass
 
 
 @functools.cache
@@ -140,6 +115,7 @@ class VendorClient:
             },
             follow_redirects=True,
         )
+        self._runner = AttemptRunner(vendor, self._client, self.clock, monotonic)
 
     # ---- public --------------------------------------------------------------------------
     def get(
@@ -189,7 +165,10 @@ class VendorClient:
                 self._fail(err, attempts=attempt - 1)
                 raise err from None
             self.tally.requests += 1
-            done = self._attempt(raw_url, send_headers, left, forced, safe_url, secrets, expect)
+            timeout = self._timeout(left)
+            done = self._runner.run(
+                raw_url, send_headers, timeout, left, forced, safe_url, secrets, expect
+            )
             self._settle(done)
             if done.error is None:
                 self.health.record_success()
@@ -247,121 +226,8 @@ class VendorClient:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    # ---- one attempt ---------------------------------------------------------------------
-    def _attempt(
-        self,
-        url: str,
-        headers: Mapping[str, str],
-        left: float,
-        forced: bool,
-        safe_url: str,
-        secrets: tuple[str, ...],
-        expect: Expect,
-    ) -> _Attempt:
-        started = self.monotonic()
-        hard_stop = started + left
-        request = self._client.build_request(
-            "GET", url, headers=headers, timeout=self._timeout(left)
-        )
-
-        def failed(error: SourceError, **extra: Any) -> _Attempt:
-            return _Attempt(elapsed=self.monotonic() - started, error=error, **extra)
-
-        def transport_error(exc: Exception, what: str, transient: bool = True) -> _Attempt:
-            detail = redact(str(exc), secrets)
-            message = f"{self.vendor}: {type(exc).__name__}{what} for {safe_url}"
-            err = TransportError(
-                message + (f": {detail}" if detail else ""),
-                vendor=self.vendor,
-                url=safe_url,
-                transient=transient,
-            )
-            return failed(err, outage=True, cause=type(exc).__name__)
-
-        try:
-            if forced:  # a simulated outage takes the same path as a refused connection
-                raise httpx.ConnectError("simulated outage (FORCE_*_FAILURE)", request=request)
-            # httpx drops a Cookie on redirect but would forward an API key to another host
-            follow = "X-Api-Key" not in headers
-            response = self._client.send(request, stream=True, follow_redirects=follow)
-        except httpx.UnsupportedProtocol as exc:
-            return transport_error(exc, "", transient=False)
-        except httpx.TransportError as exc:
-            return transport_error(exc, "")
-        except httpx.HTTPError as exc:  # too many redirects and the like: asking again won't help
-            return transport_error(exc, "", transient=False)
-        try:
-            content = self._read(response, hard_stop)
-        except _DeadlinePassed:
-            return transport_error(
-                TimeoutError("vendor deadline passed"), " while reading the body"
-            )
-        except httpx.TimeoutException as exc:
-            return transport_error(exc, " while reading the body")
-        except (httpx.RemoteProtocolError, httpx.DecodingError) as exc:
-            err = PayloadError(
-                f"{self.vendor}: truncated or undecodable body from {safe_url} "
-                f"(HTTP {response.status_code}, {type(exc).__name__})",
-                vendor=self.vendor,
-                url=safe_url,
-                status=response.status_code,
-            )
-            return failed(err, status=response.status_code, outage=True)
-        except httpx.TransportError as exc:
-            return transport_error(exc, " while reading the body")
-        finally:
-            response.close()
-        kept = {k.lower(): v for k, v in response.headers.items() if k.lower() != "set-cookie"}
-        done = _Attempt(self.monotonic() - started, response.status_code, content, kept)
-        return self._judge(done, expect, safe_url)
-
-    def _judge(self, done: _Attempt, expect: Expect, safe_url: str) -> _Attempt:
-        """Turn a received response into success or a typed error (status, truncation, body)."""
-        status, content, kept = done.status or 0, done.content, done.headers
-        if not 200 <= status < 300:
-            retryable = is_retryable_status(status)
-            if retryable:
-                done.retry_after = parse_retry_after(kept.get("retry-after"), self.clock.now())
-            message = f"{self.vendor}: HTTP {status} for {safe_url}"
-            done.error = HttpStatusError(
-                message, vendor=self.vendor, url=safe_url, status=status, transient=retryable
-            )
-            done.outage = counts_as_outage(status)
-            return done
-        declared = kept.get("content-length", "")
-        if declared.isdigit() and "content-encoding" not in kept and int(declared) != len(content):
-            message = (
-                f"{self.vendor}: truncated body from {safe_url}: {len(content)} of {declared} bytes"
-            )
-            done.error = PayloadError(message, vendor=self.vendor, url=safe_url, status=status)
-            done.outage = True
-            return done
-        try:
-            done.parsed = check_body(
-                content, expect, vendor=self.vendor, url=safe_url, status=status
-            )
-        except PayloadError as err:
-            done.error, done.outage = err, True
-        return done
-
-    def _read(self, response: httpx.Response, hard_stop: float) -> bytes:
-        declared = response.headers.get("content-length", "")
-        expected = int(declared) if declared.isdigit() else None  # raw (encoded) bytes
-        plain = "content-encoding" not in response.headers
-        chunks: list[bytes] = []
-        size = 0
-        for chunk in response.iter_bytes():
-            chunks.append(chunk)
-            size += len(chunk)
-            got = max(response.num_bytes_downloaded, size if plain else 0)
-            # a trickling server must not outlive the deadline; a complete body is kept
-            complete = expected is not None and got >= expected
-            if not complete and self.monotonic() > hard_stop:
-                raise _DeadlinePassed
-        return b"".join(chunks)
-
     # ---- decisions and bookkeeping ---------------------------------------------------------
-    def _final_error(self, done: _Attempt, attempt: int, total: int) -> SourceError | None:
+    def _final_error(self, done: Attempt, attempt: int, total: int) -> SourceError | None:
         """The error that ends this call now, or None when a retry is allowed."""
         error = done.error
         assert error is not None
@@ -395,7 +261,7 @@ class VendorClient:
             transient=False,
         )
 
-    def _settle(self, done: _Attempt) -> None:
+    def _settle(self, done: Attempt) -> None:
         self.health.spend(done.elapsed)
 
         def add(t: Tally) -> None:
@@ -435,7 +301,7 @@ class VendorClient:
             self._note_attempts(attempts)
         self._count(lambda t: t.note_error(error))
 
-    def _log(self, level: int, url: str, done: _Attempt, attempt: int, suffix: str) -> None:
+    def _log(self, level: int, url: str, done: Attempt, attempt: int, suffix: str) -> None:
         outcome: object = done.status if done.status is not None else done.cause
         if done.status is not None and done.error is not None and 200 <= done.status < 300:
             outcome = f"{done.status} {type(done.error).__name__}"
