@@ -9,6 +9,7 @@ key (a main line beats an alternate) and returns the frozen :class:`ParseResult`
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from collections import Counter
 from collections.abc import Mapping
@@ -18,6 +19,7 @@ from typing import Any
 
 from propledger.clock import ensure_utc
 from propledger.errors import PayloadError
+from propledger.odds.formats import OddsFormat, Price, parse_price
 from propledger.odds.quote import ParseResult, ParseStatus, Platform, Quote, Vendor
 
 
@@ -61,6 +63,13 @@ def as_id(value: object) -> str | None:
     return text or None
 
 
+@functools.lru_cache(maxsize=16384)
+def cached_price(text: str, hint: OddsFormat | None = None) -> Price:
+    """:func:`~propledger.odds.formats.parse_price`, memoised: prices repeat across a payload
+    and :class:`Price` is immutable. Raises :class:`InputError` like ``parse_price``."""
+    return parse_price(text, hint=hint)
+
+
 def number_text(value: object) -> str:
     """A JSON number exactly as written (Decimal keeps ``1.870``; ints have no point)."""
     if isinstance(value, Decimal):
@@ -96,9 +105,10 @@ class QuoteCollector:
         ``structure_found=False`` marks a payload whose expected container was absent."""
         best: dict[tuple[str, ...], int] = {}
         for index, quote in enumerate(self.quotes):
-            current = best.get(quote.key)
+            key = quote.key
+            current = best.get(key)
             if current is None or (self.quotes[current].is_alternate and not quote.is_alternate):
-                best[quote.key] = index
+                best[key] = index
         kept = sorted(best.values())
         self.skip("duplicate_key", len(self.quotes) - len(kept))
         quotes = tuple(self.quotes[i] for i in kept)
@@ -119,4 +129,4 @@ class QuoteCollector:
         )
 
 
-__all__ = ["QuoteCollector", "as_id", "load_json", "number_text"]
+__all__ = ["QuoteCollector", "as_id", "cached_price", "load_json", "number_text"]

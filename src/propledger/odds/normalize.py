@@ -12,11 +12,13 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import math
 import re
 import unicodedata
 from collections.abc import Mapping
+from decimal import Decimal
 from types import MappingProxyType
 
 from propledger.odds.quote import BookType, Market, Side
@@ -241,8 +243,15 @@ def normalize_line(value: object) -> float | None:
     not finite or not on the 0.1 grid (we never silently round 2.25 to 2.2)."""
     if value is None or isinstance(value, bool):
         return None
+    if isinstance(value, str | int | float | Decimal):
+        return _line_from_text(str(value))
+    return None
+
+
+@functools.lru_cache(maxsize=1024)
+def _line_from_text(text: str) -> float | None:
     try:
-        number = float(str(value).strip())
+        number = float(text.strip())
     except ValueError:
         return None
     if not math.isfinite(number) or number < 0:
@@ -284,6 +293,7 @@ DFS_KEYWORDS: tuple[str, ...] = (
 )
 
 
+@functools.lru_cache(maxsize=1024)
 def book_type_for(name: str) -> BookType:
     """DFS_FIXED_PAYOUT when the book name contains a DFS keyword, else SPORTSBOOK."""
     squashed = re.sub(r"[\s\-_]+", "", name).lower()

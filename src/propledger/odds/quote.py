@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -154,13 +155,21 @@ class Quote:
 
 def build_quote(price: Price, **fields: Any) -> Quote:
     """A Quote whose four odds columns come from ``price`` (exact conversions of formats.py)."""
+    raw, quoted_format, decimal, american = _odds_columns(price)
     return Quote(
-        odds_quoted_raw=price.quoted_raw,
-        odds_quoted_format=price.quoted_format,
-        odds_decimal=price.decimal,
-        odds_american=price.american,
+        odds_quoted_raw=raw,
+        odds_quoted_format=quoted_format,
+        odds_decimal=decimal,
+        odds_american=american,
         **fields,
     )
+
+
+@functools.lru_cache(maxsize=16384)
+def _odds_columns(price: Price) -> tuple[str, OddsFormat, float, int]:
+    # a payload repeats a few hundred distinct prices tens of thousands of times; Price is
+    # immutable, so its exact (Fraction) derivations are computed once per distinct price
+    return price.quoted_raw, price.quoted_format, price.decimal, price.american
 
 
 _FIELDS = tuple(Quote.__dataclass_fields__)
@@ -210,12 +219,20 @@ QUOTE_SCHEMA = pa.schema(
 def quotes_to_arrow(quotes: Iterable[Quote], *, raw_payload_hash: str | None = None) -> pa.Table:
     """Quotes as an Arrow table with :data:`QUOTE_SCHEMA` (ready for ``wh.append`` after mapping).
 
-    ``raw_payload_hash`` (the archive's sha256 of the payload) fills that column on every row."""
-    rows = [q.as_row() for q in quotes]
-    if raw_payload_hash is not None:
-        for row in rows:
-            row["raw_payload_hash"] = raw_payload_hash
-    return pa.Table.from_pylist(rows, schema=QUOTE_SCHEMA)
+    ``raw_payload_hash`` (the archive's sha256 of the payload) fills that column on every row.
+    Built column by column (one pass per field, no per-row dicts)."""
+    items = list(quotes)
+    columns: dict[str, list[Any]] = {}
+    for name in QUOTE_SCHEMA.names:
+        if name == "player_key":
+            columns[name] = [q.player_key for q in items]
+        elif name == "raw_payload_hash" and raw_payload_hash is not None:
+            columns[name] = [raw_payload_hash] * len(items)
+        elif name in _ENUM_FIELDS:
+            columns[name] = [getattr(q, name).value for q in items]
+        else:
+            columns[name] = [getattr(q, name) for q in items]
+    return pa.Table.from_pydict(columns, schema=QUOTE_SCHEMA)
 
 
 @dataclass(frozen=True)

@@ -27,8 +27,8 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from propledger.clock import et_to_utc, slate_date
 from propledger.errors import InputError
 from propledger.http import VendorClient
-from propledger.odds.collect import QuoteCollector
-from propledger.odds.formats import OddsFormat, parse_price
+from propledger.odds.collect import QuoteCollector, cached_price
+from propledger.odds.formats import OddsFormat
 from propledger.odds.normalize import (
     book_type_for,
     canonical_market,
@@ -265,7 +265,7 @@ def _entry(entry: LexborNode, book: str, common: dict[str, Any], out: QuoteColle
         out.skip("empty_odds")  # no quote for this side; not an error
         return
     try:
-        price = parse_price(raw, hint=OddsFormat.AMERICAN)
+        price = cached_price(raw, OddsFormat.AMERICAN)
     except InputError:
         out.skip("bad_odds")
         return

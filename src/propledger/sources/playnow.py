@@ -22,8 +22,8 @@ from typing import Any
 from propledger.clock import parse_utc, slate_date
 from propledger.errors import InputError
 from propledger.http import VendorClient
-from propledger.odds.collect import QuoteCollector, as_id, load_json, number_text
-from propledger.odds.formats import Price, parse_price, price_from_decimal
+from propledger.odds.collect import QuoteCollector, as_id, cached_price, load_json, number_text
+from propledger.odds.formats import OddsFormat, Price
 from propledger.odds.normalize import (
     canonical_market,
     canonical_side,
@@ -182,10 +182,10 @@ def _price(outcome: Mapping[str, Any]) -> Price | None:
         return None
     first = prices[0]
     if first.get("decimal") is not None:
-        return price_from_decimal(number_text(first["decimal"]))
+        return cached_price(number_text(first["decimal"]), OddsFormat.DECIMAL)
     num, den = first.get("numerator"), first.get("denominator")
     if num is not None and den is not None:
-        return parse_price(f"{number_text(num)}/{number_text(den)}")
+        return cached_price(f"{number_text(num)}/{number_text(den)}", OddsFormat.FRACTIONAL)
     return None
 
 

@@ -19,6 +19,7 @@ DFS apps are kept and flagged ``DFS_FIXED_PAYOUT``. One-sided anytime goals are 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
@@ -119,11 +120,16 @@ def _american(value: object) -> Price | None:
     """``americanPrice`` as quoted (``str`` of the JSON number); None when missing/invalid."""
     if value is None or isinstance(value, bool):
         return None
+    return _american_text(number_text(value))
+
+
+@functools.lru_cache(maxsize=4096)
+def _american_text(text: str) -> Price | None:
     try:
-        number = Decimal(str(value).strip())
+        number = Decimal(text)
         if not number.is_finite() or number != number.to_integral_value():
             return None
-        return Price(american_to_decimal(int(number)), number_text(value), OddsFormat.AMERICAN)
+        return Price(american_to_decimal(int(number)), text, OddsFormat.AMERICAN)
     except (InvalidOperation, InputError, ValueError):
         return None
 
@@ -220,7 +226,7 @@ def _parse_prop(
     for side_key, by_book in sides.items():
         match = _SIDE_KEY.match(str(side_key))
         side = SIDE_BY_INDEX.get(match.group("index")) if match else None
-        if match is None or side is None or not isinstance(by_book, Mapping):
+        if match is None or side is None or not isinstance(by_book, dict):
             out.skip("unknown_side")
             continue
         pid = match.group("pid") or as_id(prop.get("personId"))
@@ -252,7 +258,7 @@ def _parse_line(
     books: Mapping[str, str],
     out: QuoteCollector,
 ) -> None:
-    if not isinstance(line, Mapping):
+    if not isinstance(line, dict):
         out.skip("null_line")
         return
     # an unusable main line is counted; its alternates are still judged on their own fields
@@ -261,7 +267,7 @@ def _parse_line(
     if not isinstance(alternates, list):
         return
     for alt in alternates:
-        if not isinstance(alt, Mapping):
+        if not isinstance(alt, dict):
             out.skip("null_alternate")
             continue
         # an alternate may name its own book; otherwise it is the parent line's
