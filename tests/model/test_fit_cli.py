@@ -21,6 +21,8 @@ TEAMS = ("TOR", "MTL", "BOS", "NYR")
 SKATERS = 6
 SEASONS = {2024: (dt.date(2025, 3, 1), 30), 2025: (dt.date(2026, 1, 1), 20)}  # start, game days
 SLATE = dt.date(2026, 1, 21)
+#: Names that exercise the walkthrough's lookup (TOR: 0-5, MTL: 6-11, BOS: 12-17, NYR: 18-23).
+NAMES = {0: "Émile Lévesque", 1: "Sebastian Aho", 7: "Sebastian Aho", 13: "Bo Stone"}
 
 
 def _world(wh: Warehouse, seed: int = 3) -> int:
@@ -52,7 +54,7 @@ def _world(wh: Warehouse, seed: int = 3) -> int:
                             "situation": [situation] * SKATERS, "season": np.full(SKATERS, season),
                             "game_date": [day] * SKATERS, "team": [TEAMS[team]] * SKATERS,
                             "opp_team": [TEAMS[opp]] * SKATERS, "position": ["C"] * SKATERS,
-                            "player_name": [f"Skater {p}" for p in pids],
+                            "player_name": [NAMES.get(int(p), f"Skater {p}") for p in pids],
                             "icetime": np.full(SKATERS, 1080.0 * share),
                             "goals": np.rint(goals * share), "assists": np.rint(ast * share),
                             "points": np.rint((goals + ast) * share), "sog": np.rint(sog * share),
@@ -144,6 +146,24 @@ def test_a_split_without_training_rows_is_a_clear_error(
     assert err.startswith("error: ASSISTS calibrator needs") and "training" in err
     assert main(["model", "fit-calibrators", "--validation-start", "2026-01-10", *NOW]) == 0
     assert "from=2026-01-10" in capsys.readouterr().out
+
+
+def test_walkthrough_lookup_errors(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    base = ["prob", "--market", "SOG", "--date", str(SLATE), *NOW]
+    assert main([*base, "--player", "Sebastian Aho"]) == 2
+    err = capsys.readouterr().err
+    assert "matches 2 players" in err and "Sebastian Aho (TOR, id 8400001)" in err
+    assert "Sebastian Aho (MTL, id 8400007)" in err and "--player-id" in err
+    assert main([*base, "--player-id", "8400007"]) == 0  # SOG is Raw: no calibrator needed
+    assert "Sebastian Aho (MTL, id 8400007) vs TOR" in capsys.readouterr().out
+    assert main([*base, "--player", "Bo Stone"]) == 2  # BOS does not play on the slate
+    assert "no skater matching 'Bo Stone' on the 2026-01-21 slate" in capsys.readouterr().err
+    assert main([*base, "--player", "Sebastian Aho", "--date", "2026-13-01"]) == 2
+    assert (
+        main(["prob", "--market", "POINTS", "--player-id", "8400007", "--date", str(SLATE), *NOW])
+        == 1
+    )
+    assert "calibrator" in capsys.readouterr().err  # POINTS is Calibrated: explicit error
 
 
 def test_no_history_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

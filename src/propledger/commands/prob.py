@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import typer
 
+from propledger.commands.common import NowOption, clock_from
 from propledger.errors import ConfigError, InputError
 from propledger.model.calibration import CalibratorArtifact, load_active_calibrators
 from propledger.model.constants import STANDARD_LINES, Market, parse_market
@@ -177,9 +178,28 @@ def register(app: typer.Typer) -> None:
             help="also apply MARKET_POLICY with the active calibrator (data/models)",
         ),
         as_json: bool = typer.Option(False, "--json", help="print JSON instead of a table"),
+        player: str | None = typer.Option(
+            None, "--player", help="explain this skater's μ on --date instead of --mu"
+        ),
+        player_id: int | None = typer.Option(
+            None, "--player-id", help="NHL player id (when --player is ambiguous)"
+        ),
+        date: str | None = typer.Option(
+            None, "--date", help="slate date YYYY-MM-DD (ET) for --player; default today"
+        ),
+        now: str | None = NowOption,
     ) -> None:
         """Over/under/push probabilities and fair prices for a μ and lines."""
         chosen = parse_market(market)
+        walkthrough = None
+        if player is not None or player_id is not None:  # the walkthrough: μ from the warehouse
+            from propledger.model.explain import player_walkthrough
+
+            walkthrough = player_walkthrough(
+                Settings.from_env(os.environ), chosen, name=player, player_id=player_id,
+                date=date, lines=list(line) if line else None, clock=clock_from(now),
+            )  # fmt: skip
+            mu, line, calibrated = float(walkthrough.mu["mu"]), list(walkthrough.lines), True
         if mu is None:
             raise ConfigError("--mu is required: the expected count per game, e.g. --mu 2.6")
         if not math.isfinite(mu):
@@ -206,10 +226,18 @@ def register(app: typer.Typer) -> None:
             raise ConfigError(f"--line: {exc}") from None
         if as_json:
             payload = asdict(calc) | {"market": chosen.value}
+            if walkthrough is not None:
+                from propledger.model.explain import walkthrough_json
+
+                payload["player"] = walkthrough_json(walkthrough)
             if not calibrated:
                 for row in payload["lines"]:
                     for key in ("prob_source", "p_over", "p_under", "p_push", "calibrator_version"):
                         row.pop(key)
             print(json.dumps(payload, indent=2))
         else:
+            if walkthrough is not None:
+                from propledger.model.explain import render_walkthrough
+
+                print(render_walkthrough(walkthrough))
             print(render(calc))
