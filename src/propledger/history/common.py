@@ -3,9 +3,10 @@ appends with the run's lineage, counters, problems (degradations) and progress e
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -57,6 +58,7 @@ class ImportRun:
     boxscores_fetched: int = 0
     games_settled: int = 0
     _down: dict[str, str] = field(default_factory=dict)
+    _pending: list[tuple[Fetched, str, dt.date | None]] | None = None
 
     def __post_init__(self) -> None:
         self.wh: Warehouse = self.ctx.warehouse
@@ -92,11 +94,32 @@ class ImportRun:
         return fetched
 
     def store(self, fetched: Fetched, *, surface: str, slate_date: dt.date | None = None) -> None:
-        """Archive verbatim before parsing (autocommitted, so a parse failure keeps the evidence)."""
+        """Archive verbatim before parsing (the file is written at once, the register row
+        commits with the batch)."""
         archived = self.archive.store(
             fetched, surface=surface, run_id=self.ctx.run_id, slate_date=slate_date
         )
         self.added["raw_payload"] += int(archived.is_new)
+        if self._pending is not None:
+            self._pending.append((fetched, surface, slate_date))
+
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[None]:
+        """One transaction per source batch: its payload registrations and rows commit together
+        (one commit, not one per payload). When the batch fails, the payloads it archived are
+        registered again on their own, so the evidence of a bad payload survives the rollback."""
+        pending: list[tuple[Fetched, str, dt.date | None]] = []
+        self._pending = pending
+        try:
+            with self.wh.transaction():
+                yield
+        except Exception:
+            self._pending = None
+            for fetched, surface, day in pending:
+                self.archive.store(fetched, surface=surface, run_id=self.ctx.run_id, slate_date=day)
+            raise
+        finally:
+            self._pending = None
 
     def vendor_down(self, vendor: str) -> bool:
         return vendor in self._down

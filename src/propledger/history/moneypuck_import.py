@@ -63,32 +63,31 @@ def import_kind(
     """One season's skater (or goalie) files → one appended batch; returns the batch."""
     target, parse = _PARSERS[kind]
     source = f"moneypuck {season} {kind.value}"
-    teams = discover_teams(run, client, base, season, kind)
-    tables: list[pa.Table] = []
-    for done, team in enumerate(teams, 1):
-        fetched = run.fetch(
-            client,
-            mp.fetch_team_file,
-            base,
-            season,
-            kind,
-            team,
-            surface=f"moneypuck_{kind.value}",
-            label=f"{source} {team}.csv",
-        )
-        if fetched is not None:
-            # a malformed file is an error naming the file and column (raised, not degraded)
-            tables.append(
-                parse(fetched.content, name=f"moneypuck {season}/{kind.value}/{team}.csv")
+    with run.batch():
+        teams = discover_teams(run, client, base, season, kind)
+        tables: list[pa.Table] = []
+        for done, team in enumerate(teams, 1):
+            fetched = run.fetch(
+                client,
+                mp.fetch_team_file,
+                base,
+                season,
+                kind,
+                team,
+                surface=f"moneypuck_{kind.value}",
+                label=f"{source} {team}.csv",
             )
-        run.tick(source, done, len(teams), team)
-    if not tables:
-        if not run.vendor_down(client.vendor):
-            run.problem(f"{source}: no team file could be fetched")
-        return None
-    batch = mp.dedupe_player_games(bound_rows(pa.concat_tables(tables), through))
-    fresh = unseen_rows(run.wh, target, batch, ("player_id", "game_id", "situation"))
-    with run.wh.transaction():
+            if fetched is not None:
+                # a malformed file is an error naming the file and column (raised, not degraded)
+                name = f"moneypuck {season}/{kind.value}/{team}.csv"
+                tables.append(parse(fetched.content, name=name))
+            run.tick(source, done, len(teams), team)
+        if not tables:
+            if not run.vendor_down(client.vendor):
+                run.problem(f"{source}: no team file could be fetched")
+            return None
+        batch = mp.dedupe_player_games(bound_rows(pa.concat_tables(tables), through))
+        fresh = unseen_rows(run.wh, target, batch, ("player_id", "game_id", "situation"))
         run.append(target, fresh)
     return batch
 

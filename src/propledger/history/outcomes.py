@@ -44,7 +44,8 @@ def boxscore_candidates(
 def import_outcomes(
     run: ImportRun, client: VendorClient, base: str, through: dt.date, lookback_days: int
 ) -> None:
-    """Fetch, archive and parse the candidates' box scores; append outcomes in one transaction."""
+    """Fetch, archive and parse the candidates' box scores; append the outcomes and final game
+    versions (call inside ``run.batch()`` to commit them with the payload registrations)."""
     candidates = boxscore_candidates(run, through, lookback_days)
     games: list[nhl.GameRecord] = []
     outcomes: list[nhl.OutcomeRow] = []
@@ -78,7 +79,7 @@ def import_outcomes(
     run.games_seen.update(g.game_id for g in games)
     if not games:
         return
-    with run.wh.transaction():
+    with run.wh.transaction():  # joins the caller's batch when there is one
         if outcomes:
             run.append("fact_outcome", nhl.outcomes_table(outcomes))
         append_games(run, games)

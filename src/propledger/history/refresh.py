@@ -113,8 +113,11 @@ def refresh_history(
     moneypuck, nhl = ctx.client("moneypuck"), ctx.client("nhl_api")
     try:
         import_moneypuck(run, moneypuck, settings.base_url("moneypuck"), chosen, mp_through)
-        import_schedule(run, nhl, settings.base_url("nhl_api"), chosen, through)
-        import_outcomes(run, nhl, settings.base_url("nhl_api"), through, boxscore_lookback_days)
+        # one transaction each: payload registrations and rows commit together
+        with run.batch():
+            import_schedule(run, nhl, settings.base_url("nhl_api"), chosen, through)
+        with run.batch():
+            import_outcomes(run, nhl, settings.base_url("nhl_api"), through, boxscore_lookback_days)
     finally:
         moneypuck.close()
         nhl.close()
