@@ -211,3 +211,15 @@ def test_docs_name_every_fact_prop_odds_column(wh: Warehouse) -> None:
     missing = [name for name, _ in wh.columns("fact_prop_odds") if f"`{name}`" not in docs]
     assert not missing, f"docs/odds.md does not document {missing}"
     assert "propledger odds parse" in docs
+
+
+def test_arrow_accepts_plain_strings_for_enum_fields() -> None:
+    # other modules (mapping tests, the sample world) may build Quotes with plain strings
+    quote = _quote(market_type="SOG", side="UNDER", vendor="UNABATED")
+    row = quotes_to_arrow([quote]).to_pylist()[0]
+    assert (row["market_type"], row["side"], row["vendor"], row["book_type"]) == (
+        "SOG",
+        "UNDER",
+        "UNABATED",
+        "SPORTSBOOK",
+    )

@@ -229,7 +229,7 @@ def quotes_to_arrow(quotes: Iterable[Quote], *, raw_payload_hash: str | None = N
         elif name == "raw_payload_hash" and raw_payload_hash is not None:
             columns[name] = [raw_payload_hash] * len(items)
         elif name in _ENUM_FIELDS:
-            columns[name] = [getattr(q, name).value for q in items]
+            columns[name] = [str(getattr(q, name)) for q in items]
         else:
             columns[name] = [getattr(q, name) for q in items]
     return pa.Table.from_pydict(columns, schema=QUOTE_SCHEMA)
