@@ -14,6 +14,10 @@ from propledger.context import Context
 from propledger.errors import PayloadError
 from propledger.evidence.warehouse import Warehouse
 from propledger.history import HistoryRefreshResult, ProgressEvent, refresh_history
+from propledger.history.common import ImportRun
+from propledger.history.moneypuck_import import import_kind
+from propledger.http import make_client
+from propledger.sources.moneypuck import PlayerKind
 from propledger.settings import Settings
 
 START = dt.date(2026, 1, 5)
@@ -263,3 +267,13 @@ def test_summary_and_table(settings, world) -> None:
     lines = result.table_lines()
     assert lines[0].split() == ["table", "rows", "added"]
     assert "player_game_situation" in lines[4] and lines[4].split()[1] == "360"
+
+
+def test_live_runs_pause_between_moneypuck_files(settings, world) -> None:
+    waits: list[float] = []
+    ctx = Context.create(settings, FrozenClock(next_noon(world, D1)), source=f"replay:{world.root}")
+    client = make_client("moneypuck", settings, ctx.transport, clock=ctx.clock, sleep=waits.append)
+    run = ImportRun(ctx, moneypuck_pause=1.0)
+    import_kind(run, client, settings.base_url("moneypuck"), 2025, PlayerKind.SKATERS, D1)
+    ctx.close()
+    assert waits == [1.0, 1.0, 1.0]  # between the 4 team files, not before the first

@@ -51,6 +51,8 @@ class ImportRun:
 
     ctx: Context
     progress: ProgressFn | None = None
+    #: seconds to wait between two MoneyPuck files (live only: real clients pause 1-1.5 s)
+    moneypuck_pause: float = 0.0
     added: dict[str, int] = field(default_factory=lambda: dict.fromkeys(TABLES, 0))
     problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)

@@ -67,6 +67,8 @@ def import_kind(
         teams = discover_teams(run, client, base, season, kind)
         tables: list[pa.Table] = []
         for done, team in enumerate(teams, 1):
+            if run.moneypuck_pause and done > 1:
+                client.sleep(run.moneypuck_pause)  # be polite to a free, static-file site
             fetched = run.fetch(
                 client,
                 mp.fetch_team_file,

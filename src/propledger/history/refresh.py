@@ -27,6 +27,9 @@ from propledger.history.schedule_import import import_schedule
 from propledger.history.seasons import default_seasons
 from propledger.http import VendorCallResult
 
+#: seconds between two MoneyPuck file downloads in live runs (vendor doc: real clients pause 1-1.5 s)
+LIVE_PAUSE = 1.0
+
 
 @dataclass(frozen=True)
 class HistoryRefreshResult:
@@ -92,12 +95,14 @@ def refresh_history(
     seasons: Iterable[int] | None = None,
     boxscore_lookback_days: int = 14,
     progress: ProgressFn | None = None,
+    moneypuck_pause: float | None = None,
 ) -> HistoryRefreshResult:
     """Import history up to ``through`` (an ET date; in live use, yesterday).
 
     ``seasons`` are start years (default: the season containing ``through`` and the one
     before). MoneyPuck rows are bounded by ``game_date ≤ through``; the schedule reaches
     ``through + 7`` days; box scores cover ``[through − boxscore_lookback_days, through]``.
+    ``moneypuck_pause``: seconds between two MoneyPuck files (default 1 s live, 0 in replay).
     """
     if boxscore_lookback_days < 0:
         raise ConfigError(
@@ -105,7 +110,12 @@ def refresh_history(
         )
     started = time.perf_counter()
     chosen = tuple(sorted(set(seasons))) if seasons else default_seasons(through)
-    run = ImportRun(ctx, progress)
+    pause = (
+        moneypuck_pause
+        if moneypuck_pause is not None
+        else (LIVE_PAUSE if ctx.source == "live" else 0.0)
+    )
+    run = ImportRun(ctx, progress, moneypuck_pause=pause)
     mp_through = _moneypuck_through(through, run.loaded_at)
     if mp_through < through:
         run.note(f"moneypuck rows bounded by {mp_through} (MoneyPuck publishes games a day later)")
