@@ -17,8 +17,8 @@ from propledger.history import HistoryRefreshResult, ProgressEvent, refresh_hist
 from propledger.history.common import ImportRun
 from propledger.history.moneypuck_import import import_kind
 from propledger.http import make_client
-from propledger.sources.moneypuck import PlayerKind
 from propledger.settings import Settings
+from propledger.sources.moneypuck import PlayerKind
 
 START = dt.date(2026, 1, 5)
 D1 = dt.date(2026, 1, 10)
