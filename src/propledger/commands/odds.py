@@ -14,6 +14,7 @@ from typing import Annotated
 import typer
 
 from propledger.clock import UTC, parse_utc
+from propledger.commands.common import SOURCE_HELP
 from propledger.errors import ConfigError, InputError, PayloadError
 from propledger.odds.parse import CLI_VENDORS, parse_payload, quotes_csv
 
@@ -75,3 +76,73 @@ def parse_command(
         print(f"warning: {warning}", file=sys.stderr)
     if verbose:
         print(f"{vendor}: {result.summary()}", file=sys.stderr)
+
+
+# ---- ingest / reparse (thin shells over jobs/odds.py) ----------------------------------------
+
+
+def _vendor_list(text: str | None) -> tuple[str, ...] | None:
+    from propledger.settings import parse_vendors
+
+    return parse_vendors(text) if text else None
+
+
+@odds_app.command("ingest")
+def ingest_command(
+    vendors: Annotated[
+        str | None,
+        typer.Option(
+            "--vendors", help="comma list of playnow, unabated, oddsshark (default: enabled)"
+        ),
+    ] = None,
+    source: Annotated[str, typer.Option("--source", help=SOURCE_HELP)] = "live",
+    now: Annotated[
+        str | None, typer.Option("--now", help="pretend the current UTC time is this ISO instant")
+    ] = None,
+    verbose: Annotated[
+        int, typer.Option("--verbose", "-v", count=True, help="-v info, -vv debug")
+    ] = 0,
+) -> None:
+    """Fetch, archive, parse, map and append each vendor's odds; print a per-vendor table.
+
+    Exit 0 when any vendor produced something (degraded included), 1 when none did."""
+    from propledger.commands.common import clock_from, make_context
+    from propledger.jobs.odds import ingest_exit_code, ingest_table, run_odds_ingestion
+
+    names = _vendor_list(vendors)
+    ctx = make_context(source, verbose=verbose, clock=clock_from(now))
+    try:
+        result = run_odds_ingestion(ctx, names)
+    finally:
+        ctx.close()
+    sys.stdout.write(ingest_table(result))
+    raise typer.Exit(ingest_exit_code(result))
+
+
+@odds_app.command("reparse")
+def reparse_command(
+    date_from: Annotated[str, typer.Option("--from", help="first slate date, YYYY-MM-DD")],
+    date_to: Annotated[str, typer.Option("--to", help="end slate date (excluded), YYYY-MM-DD")],
+    vendors: Annotated[
+        str | None,
+        typer.Option("--vendors", help="comma list of playnow, unabated, oddsshark (default: all)"),
+    ] = None,
+    verbose: Annotated[
+        int, typer.Option("--verbose", "-v", count=True, help="-v info, -vv debug")
+    ] = 0,
+) -> None:
+    """Re-run the parsers over archived payloads of slates [--from, --to) at their own capture
+    times; inserts idempotently and reports rows new/duplicate per vendor."""
+    from propledger.clock import parse_date
+    from propledger.commands.common import make_context
+    from propledger.jobs.odds import reparse_table, run_reparse
+
+    start = parse_date(date_from, what="--from")
+    end = parse_date(date_to, what="--to")
+    names = _vendor_list(vendors)
+    ctx = make_context("live", verbose=verbose)
+    try:
+        result = run_reparse(ctx, start, end, vendors=names)
+    finally:
+        ctx.close()
+    sys.stdout.write(reparse_table(result))
