@@ -56,9 +56,9 @@ def test_degraded_refresh_lists_problems_and_exits_0(
     world.build(status={"goalies/BOS": 403})
     assert run(world) == 0
     out, _ = capsys.readouterr()
-    assert any(
-        line.startswith("problem: moneypuck 2025 goalies BOS.csv") and "403" in line
-        for line in out.splitlines()
+    assert (
+        "problem: moneypuck 2025 goalies: 1 of 4 team files not imported: BOS.csv (HTTP 403)"
+        in out.splitlines()
     )
     assert "DEGRADED" in out.splitlines()[-1]
 
@@ -95,3 +95,16 @@ def test_bad_arguments_exit_2(
 ) -> None:
     assert main(["history", "refresh", *args]) == 2
     assert message in capsys.readouterr().err
+
+
+def test_verbose_prints_notes(
+    mini_world: Callable[[], Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    world = mini_world()
+    world.build(index=False)
+    assert run(world, "-v") == 0
+    out, _ = capsys.readouterr()
+    assert (
+        "note: moneypuck 2025 skaters: no directory index, using the fixed team list"
+        in out.splitlines()
+    )

@@ -192,8 +192,15 @@ def test_missing_or_forbidden_files_degrade(settings, mini_world, open_wh) -> No
     world.build(skip=("BOS",), status={"skaters/NYR": 403})
     result = refresh(settings, world, D1, next_noon(world, D1))
     assert result.degraded and result.status == "DEGRADED"
-    assert any("BOS.csv" in p and "404" in p for p in result.problems)
-    assert any("NYR.csv" in p and "403" in p for p in result.problems)
+    assert (
+        "moneypuck 2025 skaters: 2 of 4 team files not imported: BOS.csv (HTTP 404), NYR.csv (HTTP 403)"
+        in result.problems
+    )
+    assert (
+        "moneypuck 2025 goalies: 1 of 4 team files not imported: BOS.csv (HTTP 404)"
+        in result.problems
+    )
+    assert len(result.problems) == 2
     with open_wh() as wh:
         teams = {r[0] for r in wh.rows("SELECT DISTINCT team FROM player_game_situation")}
         assert teams == {"TOR", "MTL"}

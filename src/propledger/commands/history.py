@@ -85,6 +85,8 @@ def register(app: typer.Typer) -> None:
         print("\n".join(result.table_lines()))
         for problem in result.problems:
             print(f"problem: {problem}")
+        for note in result.notes if verbose else ():
+            print(f"note: {note}")
         print(result.summary())
 
     app.add_typer(history, name="history")

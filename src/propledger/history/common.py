@@ -78,9 +78,11 @@ class ImportRun:
         label: str,
         slate_date: dt.date | None = None,
         quiet: bool = False,
+        failures: list[str] | None = None,
     ) -> Fetched | None:
-        """Fetch and archive one payload; a source failure becomes a problem (or a note when
-        ``quiet``) and None. Once a vendor's breaker or budget stops it, later calls are skipped."""
+        """Fetch and archive one payload. A source failure returns None and becomes a problem,
+        a note when ``quiet``, or a short entry in ``failures`` for the caller to summarise.
+        Once a vendor's breaker or budget stops it, later calls are skipped."""
         if client.vendor in self._down:
             return None
         try:
@@ -90,7 +92,11 @@ class ImportRun:
             self.problem(f"{client.vendor}: stopped, remaining requests skipped: {exc}")
             return None
         except SourceError as exc:
-            (self.note if quiet else self.problem)(f"{label}: {exc}")
+            if failures is not None:
+                log.warning("history: %s: %s", label, exc)
+                failures.append(f"HTTP {exc.status}" if exc.status else type(exc).__name__)
+            else:
+                (self.note if quiet else self.problem)(f"{label}: {exc}")
             return None
         self.store(fetched, surface=surface, slate_date=slate_date)
         return fetched

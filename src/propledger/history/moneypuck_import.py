@@ -66,9 +66,11 @@ def import_kind(
     with run.batch():
         teams = discover_teams(run, client, base, season, kind)
         tables: list[pa.Table] = []
+        failed: list[str] = []
         for done, team in enumerate(teams, 1):
             if run.moneypuck_pause and done > 1:
                 client.sleep(run.moneypuck_pause)  # be polite to a free, static-file site
+            reasons: list[str] = []
             fetched = run.fetch(
                 client,
                 mp.fetch_team_file,
@@ -78,15 +80,21 @@ def import_kind(
                 team,
                 surface=f"moneypuck_{kind.value}",
                 label=f"{source} {team}.csv",
+                failures=reasons,
             )
+            if reasons:
+                failed.append(f"{team}.csv ({reasons[0]})")
             if fetched is not None:
                 # a malformed file is an error naming the file and column (raised, not degraded)
                 name = f"moneypuck {season}/{kind.value}/{team}.csv"
                 tables.append(parse(fetched.content, name=name))
             run.tick(source, done, len(teams), team)
+        if failed:
+            # one line per file family, not one per file (a missing season is 32 of them)
+            run.problem(
+                f"{source}: {len(failed)} of {len(teams)} team files not imported: {', '.join(failed)}"
+            )
         if not tables:
-            if not run.vendor_down(client.vendor):
-                run.problem(f"{source}: no team file could be fetched")
             return None
         batch = mp.dedupe_player_games(bound_rows(pa.concat_tables(tables), through))
         fresh = unseen_rows(run.wh, target, batch, ("player_id", "game_id", "situation"))
