@@ -149,7 +149,7 @@ line_values = st.integers(min_value=1, max_value=40).map(lambda k: k / 2)
 markets = st.sampled_from(list(Market))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(market=markets, mu=mus, line=line_values)
 def test_probabilities_sum_to_one_and_stay_in_bounds(
     market: Market, mu: float, line: float
@@ -165,7 +165,7 @@ def test_probabilities_sum_to_one_and_stay_in_bounds(
         assert P_MIN <= value <= P_MAX
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(market=markets, mu=mus)
 def test_p_over_is_non_increasing_in_line(market: Market, mu: float) -> None:
     lines = np.arange(1, 41) / 2
@@ -173,7 +173,7 @@ def test_p_over_is_non_increasing_in_line(market: Market, mu: float) -> None:
     assert np.all(np.diff(over) <= 0)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(market=markets, line=line_values, mu=mus, step=st.floats(min_value=0.0, max_value=5.0))
 def test_p_over_is_non_decreasing_in_mu(
     market: Market, line: float, mu: float, step: float
