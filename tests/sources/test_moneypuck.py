@@ -3,6 +3,7 @@ an in-process transport."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import io
@@ -11,7 +12,7 @@ from pathlib import Path
 import httpx
 import pyarrow as pa
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from propledger.errors import PayloadError
@@ -352,3 +353,24 @@ def test_an_html_page_instead_of_csv_is_a_payload_error() -> None:
     client = make_client("moneypuck", Settings(), transport)
     with pytest.raises(PayloadError, match="got an HTML page"):
         mp.fetch_team_file(client, "https://mp.test/playerData", 2025, mp.PlayerKind.SKATERS, "TOR")
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.sampled_from(list(rows(SKATERS)[0])),
+    st.text(
+        alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\r\n"),
+        max_size=8,
+    ),
+)
+def test_any_drifted_cell_parses_or_raises_payload_error(column: str, value: str) -> None:
+    """A bad cell is never an Arrow exception escaping the parser: a table or a PayloadError."""
+    with contextlib.suppress(PayloadError):
+        mp.parse_skaters(edit(SKATERS, **{column: value}))
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.binary(max_size=200))
+def test_arbitrary_bytes_never_crash_the_parser(content: bytes) -> None:
+    with contextlib.suppress(PayloadError):
+        mp.parse_skaters(content)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import datetime as dt
 import json
@@ -255,3 +256,75 @@ def test_fetchers_through_replay(tmp_path: Path) -> None:
         nhl.boxscore_url(base, 2025020701)
         == "https://api-web.nhle.com/v1/gamecenter/2025020701/boxscore"
     )
+
+
+JSON = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-5, 100)
+    | st.floats(allow_nan=False)
+    | st.text(max_size=6),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+SKATER_KEYS = [
+    "playerId",
+    "goals",
+    "assists",
+    "points",
+    "sog",
+    "shots",
+    "blockedShots",
+    "toi",
+    "position",
+]
+GOALIE_KEYS = ["playerId", "saves", "shotsAgainst", "goalsAgainst", "saveShotsAgainst", "toi"]
+GAME_KEYS = [
+    "id",
+    "season",
+    "gameType",
+    "startTimeUTC",
+    "gameDate",
+    "gameState",
+    "homeTeam",
+    "awayTeam",
+    "gameOutcome",
+    "playerByGameStats",
+]
+
+
+@given(
+    st.sampled_from(SKATER_KEYS),
+    st.sampled_from(GOALIE_KEYS),
+    st.sampled_from(GAME_KEYS),
+    JSON,
+    JSON,
+    JSON,
+)
+def test_any_drifted_boxscore_parses_or_raises_payload_error(
+    skater_key: str, goalie_key: str, game_key: str, a: object, b: object, c: object
+) -> None:
+    """Drift never surfaces as a TypeError/AttributeError: it parses, or it is a PayloadError."""
+    payload = box()
+    payload["playerByGameStats"]["awayTeam"]["forwards"][0][skater_key] = a
+    payload["playerByGameStats"]["homeTeam"]["goalies"][0][goalie_key] = b
+    payload[game_key] = c
+    with contextlib.suppress(PayloadError):
+        nhl.parse_boxscore(payload)
+
+
+@given(JSON, st.sampled_from(["gameWeek", "games", "date", "game"]))
+def test_any_drifted_schedule_parses_or_raises_payload_error(value: object, where: str) -> None:
+    payload = copy.deepcopy(SCHEDULE)
+    if where == "gameWeek":
+        payload["gameWeek"] = value
+    elif where == "games":
+        payload["gameWeek"][0]["games"] = value
+    elif where == "date":
+        payload["gameWeek"][0]["date"] = value
+    else:
+        payload["gameWeek"][0]["games"][0] = value
+    with contextlib.suppress(PayloadError):
+        nhl.parse_schedule_week(payload)

@@ -223,12 +223,17 @@ _INT64 = {"player_id", "game_id"}
 
 
 def _header(content: bytes, name: str) -> list[str]:
-    if not content.strip():
+    first = content.split(b"\n", 1)[0].decode("utf-8-sig", errors="replace").strip("\r")
+    try:
+        header = [h.strip() for h in next(csv.reader([first]), [])]
+    except csv.Error as exc:
+        raise PayloadError(f"{name}: unreadable header row ({exc})", vendor=VENDOR) from None
+    if not any(header):
         raise PayloadError(
-            f"{name}: empty file; expected a MoneyPuck CSV with a header row", vendor=VENDOR
+            f"{name}: empty file or header row; expected a MoneyPuck CSV with a header row",
+            vendor=VENDOR,
         )
-    first = content.split(b"\n", 1)[0].decode("utf-8-sig", errors="replace").rstrip("\r")
-    return [h.strip() for h in next(csv.reader(io.StringIO(first)))]
+    return header
 
 
 def _read(content: bytes, spec: Iterable[_Spec], name: str) -> tuple[pa.Table, list[str]]:
@@ -252,8 +257,8 @@ def _read(content: bytes, spec: Iterable[_Spec], name: str) -> tuple[pa.Table, l
                 strings_can_be_null=True,
             ),
         )
-    except pa.ArrowInvalid as exc:
-        message = str(exc).splitlines()[0]
+    except pa.ArrowException as exc:
+        message = (str(exc).splitlines() or [type(exc).__name__])[0]
         found = re.search(r"CSV column #(\d+)", message)
         if found and int(found.group(1)) < len(header):
             message = f"column {header[int(found.group(1))]}: {message.split(': ', 1)[-1]}"

@@ -253,7 +253,17 @@ def _saves_shots(value: Any, where: str) -> tuple[int | None, int | None]:
     )
 
 
-def _game(raw: Mapping[str, Any], where: str, game_date: dt.date | None = None) -> GameRecord:
+def _list(value: Any, field: str, where: str) -> list[Any]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise PayloadError(f"{where}: field {field} is not a list", vendor=VENDOR)
+    return value
+
+
+def _game(raw: Any, where: str, game_date: dt.date | None = None) -> GameRecord:
+    if not isinstance(raw, Mapping):
+        raise PayloadError(f"{where}: a game is not a JSON object", vendor=VENDOR)
     game_id = _int(raw.get("id"), "id", where)
     if game_id is None:
         raise PayloadError(f"{where}: a game has no id", vendor=VENDOR)
@@ -330,7 +340,7 @@ def parse_schedule_week(payload: Any) -> ScheduleWeek:
         if day is None:
             raise PayloadError("nhl_api schedule: a gameWeek entry has no date", vendor=VENDOR)
         days.append(day)
-        for raw in entry.get("games") or []:
+        for raw in _list(entry.get("games"), "gameWeek[].games", "nhl_api schedule"):
             games.append(_game(raw, "nhl_api schedule", game_date=day))
     where = "nhl_api schedule"
     return ScheduleWeek(
@@ -446,7 +456,7 @@ def parse_boxscore(payload: Any) -> tuple[GameRecord, tuple[OutcomeRow, ...]]:
         if not isinstance(groups, Mapping):
             raise PayloadError(f"{where}: field playerByGameStats.{side} is missing", vendor=VENDOR)
         for group in ("forwards", "defense", "goalies"):
-            for raw in groups.get(group) or []:
+            for raw in _list(groups.get(group), f"playerByGameStats.{side}.{group}", where):
                 if not isinstance(raw, Mapping):
                     raise PayloadError(f"{where}: a {group} entry is not an object", vendor=VENDOR)
                 row = (
