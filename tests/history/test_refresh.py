@@ -4,6 +4,7 @@ plays every day from 2026-01-05, 3 skaters + 1 goalie dress per team."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -271,6 +272,10 @@ def test_summary_and_table(settings, world) -> None:
     assert result.summary().startswith(
         "history through 2026-01-10 (seasons 2025): SUCCESS, 658 rows added, 26 games seen, 12 games settled, 25 requests"
     )
+    as_dict = result.as_dict()
+    assert json.loads(json.dumps(as_dict)) == as_dict
+    assert as_dict["status"] == "SUCCESS" and as_dict["rows_added"]["fact_outcome"] == 96
+    assert [v["vendor"] for v in as_dict["vendors"]] == ["moneypuck", "nhl_api"]
     lines = result.table_lines()
     assert lines[0].split() == ["table", "rows", "added"]
     assert "player_game_situation" in lines[4] and lines[4].split()[1] == "360"

@@ -11,10 +11,12 @@ MoneyPuck CSV raises a one-line :class:`~propledger.errors.PayloadError` naming 
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
+from typing import Any
 
 from propledger.clock import slate_date
 from propledger.context import Context
@@ -29,6 +31,11 @@ from propledger.http import VendorCallResult
 
 #: seconds between two MoneyPuck file downloads in live runs (vendor doc: real clients pause 1-1.5 s)
 LIVE_PAUSE = 1.0
+
+
+class RefreshStatus(enum.StrEnum):
+    SUCCESS = "SUCCESS"
+    DEGRADED = "DEGRADED"  # finished, but a file, a week or a box score could not be imported
 
 
 @dataclass(frozen=True)
@@ -59,8 +66,29 @@ class HistoryRefreshResult:
         return bool(self.problems)
 
     @property
-    def status(self) -> str:
-        return "DEGRADED" if self.degraded else "SUCCESS"
+    def status(self) -> RefreshStatus:
+        return RefreshStatus.DEGRADED if self.degraded else RefreshStatus.SUCCESS
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready (for the run registry and ``--json`` style outputs)."""
+        return {
+            "run_id": self.run_id,
+            "through": self.through.isoformat(),
+            "seasons": list(self.seasons),
+            "status": str(self.status),
+            "rows_added": dict(self.rows_added),
+            "games_seen": self.games_seen,
+            "boxscores_fetched": self.boxscores_fetched,
+            "games_settled": self.games_settled,
+            "requests": self.requests,
+            "elapsed": round(self.elapsed, 3),
+            "problems": list(self.problems),
+            "notes": list(self.notes),
+            "vendors": [v.as_dict() for v in self.vendors],
+            "latest_game_date": self.latest_game_date.isoformat()
+            if self.latest_game_date
+            else None,
+        }
 
     def summary(self) -> str:
         """One line: what was added, from how much traffic, and whether anything was missing."""
@@ -149,4 +177,4 @@ def refresh_history(
     )
 
 
-__all__ = ["HistoryRefreshResult", "refresh_history"]
+__all__ = ["LIVE_PAUSE", "HistoryRefreshResult", "RefreshStatus", "refresh_history"]
