@@ -419,7 +419,7 @@ def shared_wh() -> Any:
 
 
 @hsettings(
-    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(
     quotes=st.lists(_quote, max_size=25, unique_by=_PK),
