@@ -69,42 +69,69 @@ def _lit(day: dt.date) -> str:
     return f"DATE '{dt.date.fromordinal(day.toordinal()).isoformat()}'"
 
 
-# The shared history CTEs. ``{upto}`` bounds the scanned history (exclusive): it never changes
-# a feature (the ASOF join is strict) and only saves work.
-_HISTORY_CTES = """
-games AS (
+_GAMES_CTE = """
+games AS MATERIALIZED (
     SELECT game_id, slate_date, home_team, away_team, schedule_state FROM v_game
+)"""
+
+
+# The shared history CTEs. ``{upto}`` bounds the scanned history (exclusive): it never changes
+# a feature (the ASOF join is strict) and only saves work; so does ``{only}``, which limits
+# the player windows to the target players on the production path. ``pg`` is read by several
+# CTEs: MATERIALIZED keeps DuckDB from pivoting the history once per reader.
+def _pivot_columns() -> str:
+    """One row per player-game from the situation rows: the latest version (``ingest_seq``)
+    of each value, ``all`` stats, and 5on5/5on4 stats (a missing situation row = 0)."""
+    out = []
+    for column, name in _ALL_COLUMNS:
+        out.append(
+            f"arg_max_null(p.{column}, p.ingest_seq) FILTER (WHERE p.situation = 'all') AS {name}"
+        )
+    for situation, prefix in (("5on5", "ev"), ("5on4", "pp")):
+        for column, name in _SPLIT_COLUMNS:
+            out.append(
+                f"coalesce(arg_max_null(p.{column}, p.ingest_seq) FILTER "
+                f"(WHERE p.situation = '{situation}'), 0) AS {prefix}_{name}"
+            )
+    return ",\n        ".join(out)
+
+
+_ALL_COLUMNS = (("team", "team"), ("opp_team", "opp_team"), ("player_name", "player_name"),
+                ("position", "position"), ("game_date", "game_date"), ("icetime", "toi_s"),
+                ("xgoals", "xg"), ("sog", "sog"), ("shot_attempts", "att"), ("blocks", "blk"),
+                ("assists", "ast"), ("points", "pts"))  # fmt: skip
+_SPLIT_COLUMNS = (
+    ("icetime", "toi_s"),
+    ("assists", "ast"),
+    ("points", "pts"),
+    ("onice_xgoals", "oxg"),
+)
+
+# The shared history CTEs. ``{upto}`` bounds the scanned history (exclusive): it never changes
+# a feature (the ASOF join is strict) and only saves work; so does ``{only}``, which limits
+# the player windows to the target players on the production path. The pivot reads the base
+# table and keeps each key's latest version itself (what ``v_player_game_situation`` does,
+# without a window over the whole table). ``pg`` is read by several CTEs: MATERIALIZED keeps
+# DuckDB from pivoting the history once per reader.
+_HISTORY_CTES = (
+    """
+pg AS MATERIALIZED (
+    SELECT r.* EXCLUDE (game_date), coalesce(g.slate_date, r.game_date) AS day
+    FROM (
+        SELECT p.player_id, p.game_id,
+        """
+    + _pivot_columns()
+    + """
+        FROM player_game_situation p
+        WHERE p.situation IN ('all', '5on5', '5on4') AND p.game_date < {upto} + 2 {only}
+        GROUP BY p.player_id, p.game_id
+        HAVING count(*) FILTER (WHERE p.situation = 'all') > 0
+    ) r LEFT JOIN games g USING (game_id)
+    WHERE coalesce(r.position, '') <> 'G' AND coalesce(g.slate_date, r.game_date) < {upto}
 ),
-pg AS (
-    SELECT p.player_id, p.game_id,
-        coalesce(any_value(g.slate_date), any_value(p.game_date)) AS day,
-        max(p.team) FILTER (WHERE p.situation = 'all') AS team,
-        max(p.opp_team) FILTER (WHERE p.situation = 'all') AS opp_team,
-        max(p.player_name) FILTER (WHERE p.situation = 'all') AS player_name,
-        max(p.position) FILTER (WHERE p.situation = 'all') AS position,
-        max(p.icetime) FILTER (WHERE p.situation = 'all') AS toi_s,
-        max(p.xgoals) FILTER (WHERE p.situation = 'all') AS xg,
-        max(p.sog) FILTER (WHERE p.situation = 'all') AS sog,
-        max(p.shot_attempts) FILTER (WHERE p.situation = 'all') AS att,
-        max(p.blocks) FILTER (WHERE p.situation = 'all') AS blk,
-        max(p.assists) FILTER (WHERE p.situation = 'all') AS ast,
-        max(p.points) FILTER (WHERE p.situation = 'all') AS pts,
-        coalesce(max(p.icetime) FILTER (WHERE p.situation = '5on5'), 0) AS ev_toi_s,
-        coalesce(max(p.assists) FILTER (WHERE p.situation = '5on5'), 0) AS ev_ast,
-        coalesce(max(p.points) FILTER (WHERE p.situation = '5on5'), 0) AS ev_pts,
-        coalesce(max(p.onice_xgoals) FILTER (WHERE p.situation = '5on5'), 0) AS ev_oxg,
-        coalesce(max(p.icetime) FILTER (WHERE p.situation = '5on4'), 0) AS pp_toi_s,
-        coalesce(max(p.assists) FILTER (WHERE p.situation = '5on4'), 0) AS pp_ast,
-        coalesce(max(p.points) FILTER (WHERE p.situation = '5on4'), 0) AS pp_pts,
-        coalesce(max(p.onice_xgoals) FILTER (WHERE p.situation = '5on4'), 0) AS pp_oxg
-    FROM v_player_game_situation p LEFT JOIN games g USING (game_id)
-    WHERE p.situation IN ('all', '5on5', '5on4') AND p.game_date < {upto} + 2
-    GROUP BY p.player_id, p.game_id
-    HAVING count(*) FILTER (WHERE p.situation = 'all') > 0
-        AND coalesce(max(p.position) FILTER (WHERE p.situation = 'all'), '') <> 'G'
-        AND day < {upto}
-),
-player_roll AS (
+"""
+)
+_HISTORY_CTES += """player_roll AS (
     SELECT player_id, day,
         count(*) OVER w10 AS games_L10,
         count(*) OVER w40 AS games_L40,
@@ -231,8 +258,15 @@ slate_games AS (
     WHERE slate_date = {day} AND coalesce(schedule_state, 'OK') NOT IN ({not_played})
 ),
 latest AS (
-    SELECT player_id, arg_max(team, (day, game_id)) AS team
-    FROM pg WHERE day >= {day} - {recency} GROUP BY player_id
+    -- the team of the latest version of the player's latest game in the recency window
+    SELECT p.player_id,
+        arg_max(p.team, (coalesce(g.slate_date, p.game_date), p.game_id, p.ingest_seq)) AS team
+    FROM player_game_situation p LEFT JOIN games g USING (game_id)
+    WHERE p.situation = 'all' AND coalesce(p.position, '') <> 'G'
+        AND p.game_date >= {day} - ({recency} + 2) AND p.game_date < {day} + 2
+        AND coalesce(g.slate_date, p.game_date) >= {day} - {recency}
+        AND coalesce(g.slate_date, p.game_date) < {day}
+    GROUP BY p.player_id
 ),
 targets AS (
     SELECT {day} AS slate_date, sg.game_id, l.player_id, l.team,
@@ -247,10 +281,12 @@ targets AS (
 )"""
 
 
-def _run(wh: Warehouse, upto: dt.date, targets: str) -> pa.Table:
-    history = _HISTORY_CTES.format(upto=_lit(upto), not_played=_NOT_PLAYED)
+def _run(wh: Warehouse, upto: dt.date, targets: str, *, slate: bool) -> pa.Table:
+    only = "AND p.player_id IN (SELECT player_id FROM targets)" if slate else ""
+    history = _HISTORY_CTES.format(upto=_lit(upto), not_played=_NOT_PLAYED, only=only)
     tail = _FEATURES_SQL.format(goalie_days=GOALIE_RECENCY_DAYS)
-    table = wh.arrow(f"WITH {history},\n{targets},\n{tail}")
+    ctes = [_GAMES_CTE, targets, history] if slate else [_GAMES_CTE, history, targets]
+    table = wh.arrow("WITH " + ",\n".join(ctes) + ",\n" + tail)
     return _nan_features(table)
 
 
@@ -274,7 +310,7 @@ def slate_features(wh: Warehouse, slate_date: dt.date) -> pa.Table:
     targets = _SLATE_TARGETS.format(
         day=_lit(slate_date), recency=SLATE_RECENCY_DAYS, not_played=_NOT_PLAYED
     )
-    return _run(wh, slate_date, targets)
+    return _run(wh, slate_date, targets, slate=True)
 
 
 def history_features(wh: Warehouse, start: dt.date, end: dt.date) -> pa.Table:
@@ -285,7 +321,7 @@ def history_features(wh: Warehouse, start: dt.date, end: dt.date) -> pa.Table:
     game's. Same columns as :func:`slate_features`.
     """
     targets = _HISTORY_TARGETS.format(start=_lit(start), end=_lit(end))
-    return _run(wh, end + dt.timedelta(days=1), targets)
+    return _run(wh, end + dt.timedelta(days=1), targets, slate=False)
 
 
 __all__ = [
