@@ -152,6 +152,8 @@ class Settings:
     ev: EvSettings = field(default_factory=EvSettings)
     step_env: Mapping[str, bool] = field(default_factory=dict)
     backfill_max_span_days: int = 92
+    #: ``<step>:<before|during|after>``: SIGKILL the daily run at that point (crash tests only)
+    crash_at: str = ""
 
     # ---- derived paths -------------------------------------------------------------------
     @property
@@ -278,6 +280,7 @@ class Settings:
             backfill_max_span_days=int(
                 _num(env, "PROPLEDGER_BACKFILL_MAX_SPAN_DAYS", 92, integer=True, allow_zero=False)
             ),
+            crash_at=parse_crash_at(get("PROPLEDGER_CRASH_AT")),
         )
 
 
@@ -290,6 +293,25 @@ def parse_vendors(raw: str, what: str = "--vendors") -> tuple[str, ...]:
             f"use a comma list of {', '.join(ODDS_VENDORS)}"
         )
     return vendors
+
+
+#: where ``PROPLEDGER_CRASH_AT`` may kill a daily run: the run itself or one of its steps
+CRASH_STEPS: tuple[str, ...] = ("run", *STEP_ENV)
+CRASH_WHEN: tuple[str, ...] = ("before", "during", "after")
+
+
+def parse_crash_at(raw: str) -> str:
+    """``PROPLEDGER_CRASH_AT=<step>:<before|during|after>`` (empty: never crash)."""
+    value = raw.strip().lower()
+    if not value:
+        return ""
+    step, _, when = value.partition(":")
+    if step not in CRASH_STEPS or when not in CRASH_WHEN:
+        raise ConfigError(
+            f"PROPLEDGER_CRASH_AT={raw!r} is not <step>:<when>; step is one of "
+            f"{', '.join(CRASH_STEPS)}, when one of {', '.join(CRASH_WHEN)}"
+        )
+    return value
 
 
 def _num(
@@ -311,6 +333,7 @@ __all__ = [
     "Secrets",
     "Settings",
     "parse_bool",
+    "parse_crash_at",
     "parse_number",
     "parse_vendors",
 ]
