@@ -18,7 +18,9 @@ def test_defaults() -> None:
 
 
 def test_paths_follow_data_dir(tmp_path: Path) -> None:
-    s = Settings.from_env({"PROPLEDGER_DATA_DIR": str(tmp_path), "PROPLEDGER_OUTPUT_DIR": str(tmp_path / "o")})
+    s = Settings.from_env(
+        {"PROPLEDGER_DATA_DIR": str(tmp_path), "PROPLEDGER_OUTPUT_DIR": str(tmp_path / "o")}
+    )
     assert s.raw_dir == tmp_path / "raw" and s.models_dir == tmp_path / "models"
     assert s.warehouse_path == str(tmp_path / "warehouse.duckdb")
 
@@ -43,7 +45,9 @@ def test_invalid_values_are_one_line_errors(name: str, value: str, match: str) -
 
 
 def test_per_vendor_http_override_inherits_global() -> None:
-    s = Settings.from_env({"PROPLEDGER_HTTP_READ_TIMEOUT": "7", "PROPLEDGER_UNABATED_HTTP_MAX_ATTEMPTS": "2"})
+    s = Settings.from_env(
+        {"PROPLEDGER_HTTP_READ_TIMEOUT": "7", "PROPLEDGER_UNABATED_HTTP_MAX_ATTEMPTS": "2"}
+    )
     assert s.http_for("unabated").max_attempts == 2
     assert s.http_for("unabated").read_timeout == 7
     assert s.http_for("playnow").max_attempts == 4
@@ -61,3 +65,18 @@ def test_secrets_never_in_repr_or_public_dict() -> None:
     assert "sekrit" not in str(s.public_dict())
     assert s.secrets.values() == ("sekrit-cookie", "sekrit-key")
     assert len(s.config_hash()) == 16
+
+
+def test_history_sources_get_larger_budgets_unless_overridden() -> None:
+    s = Settings.from_env({})
+    assert (
+        s.http_for("moneypuck").vendor_deadline == 900
+        and s.http_for("moneypuck").request_budget == 600
+    )
+    assert s.http_for("nhl_api").request_budget == 2000
+    assert s.http_for("unabated").vendor_deadline == 60
+    tight = Settings.from_env(
+        {"PROPLEDGER_HTTP_VENDOR_DEADLINE": "5", "PROPLEDGER_NHL_API_HTTP_REQUEST_BUDGET": "7"}
+    )
+    assert tight.http_for("moneypuck").vendor_deadline == 5
+    assert tight.http_for("nhl_api").request_budget == 7

@@ -31,6 +31,15 @@ DEFAULT_BASE_URLS: dict[str, str] = {
     "moneypuck": "https://moneypuck.com/moneypuck/playerData",
 }
 
+#: Per-source departures from the HTTP defaults (env overrides still win). History sources
+#: fetch many files in one refresh (two seasons ≈ 133 MoneyPuck files, paced 1 s apart, and
+#: ≈ 150 NHL schedule/box-score calls), so their budget and deadline are larger; odds vendors
+#: make a handful of calls and keep the tight defaults.
+SOURCE_HTTP_DEFAULTS: dict[str, dict[str, float]] = {
+    "moneypuck": {"vendor_deadline": 900.0, "request_budget": 600},
+    "nhl_api": {"vendor_deadline": 600.0, "request_budget": 2000},
+}
+
 STEP_ENV: dict[str, str] = {
     "odds": "RUN_ODDS_INGESTION",
     "production": "RUN_PRODUCTION",
@@ -100,8 +109,16 @@ class HttpSettings:
         return dataclasses.replace(base, **values)
 
 
-_POSITIVE_HTTP = {"max_attempts", "breaker_threshold", "request_budget", "connect_timeout",
-                  "read_timeout", "write_timeout", "pool_timeout", "vendor_deadline"}
+_POSITIVE_HTTP = {
+    "max_attempts",
+    "breaker_threshold",
+    "request_budget",
+    "connect_timeout",
+    "read_timeout",
+    "write_timeout",
+    "pool_timeout",
+    "vendor_deadline",
+}
 
 
 @dataclass(frozen=True)
@@ -115,7 +132,9 @@ class Secrets:
         return tuple(v for v in (self.playnow_cookie, self.unabated_api_key) if v)
 
     def __repr__(self) -> str:
-        shown = {f.name: ("set" if getattr(self, f.name) else "unset") for f in dataclasses.fields(self)}
+        shown = {
+            f.name: ("set" if getattr(self, f.name) else "unset") for f in dataclasses.fields(self)
+        }
         return f"Secrets({shown})"
 
 
@@ -189,8 +208,11 @@ class Settings:
         """Every setting except secrets, JSON-ready (for the run registry and --dry-run)."""
         out = dataclasses.asdict(self)
         out.pop("secrets")
-        out["secrets"] = {k: ("set" if v else "unset") for k, v in dataclasses.asdict(self.secrets).items()}
-        return json.loads(json.dumps(out, default=str, sort_keys=True))
+        out["secrets"] = {
+            k: ("set" if v else "unset") for k, v in dataclasses.asdict(self.secrets).items()
+        }
+        clean: dict[str, Any] = json.loads(json.dumps(out, default=str, sort_keys=True))
+        return clean
 
     def config_hash(self) -> str:
         blob = json.dumps(self.public_dict(), sort_keys=True, separators=(",", ":"))
@@ -208,8 +230,17 @@ class Settings:
         overrides = {}
         for source in SOURCES:
             prefix = f"PROPLEDGER_{source.upper()}_HTTP_"
-            if any(k.startswith(prefix) for k in env):
-                overrides[source] = HttpSettings.from_env(env, prefix, http)
+            base = http
+            if source in SOURCE_HTTP_DEFAULTS:
+                # a global env override of the same field applies to this source too
+                changed = {
+                    k: (int(v) if k in ("request_budget",) else v)
+                    for k, v in SOURCE_HTTP_DEFAULTS[source].items()
+                    if f"PROPLEDGER_HTTP_{k.upper()}" not in env
+                }
+                base = dataclasses.replace(http, **changed)  # type: ignore[arg-type]
+            if base is not http or any(k.startswith(prefix) for k in env):
+                overrides[source] = HttpSettings.from_env(env, prefix, base)
 
         base_urls = dict(DEFAULT_BASE_URLS)
         for source in SOURCES:
@@ -247,15 +278,24 @@ class Settings:
 
         ev_defaults = EvSettings()
         ev = EvSettings(
-            odds_freshness_minutes=_num(env, "EV_ODDS_FRESHNESS_MINUTES", ev_defaults.odds_freshness_minutes, allow_zero=False),
-            exclude_book_types=parse_list(get("EV_EXCLUDE_BOOK_TYPES", ",".join(ev_defaults.exclude_book_types))),
+            odds_freshness_minutes=_num(
+                env,
+                "EV_ODDS_FRESHNESS_MINUTES",
+                ev_defaults.odds_freshness_minutes,
+                allow_zero=False,
+            ),
+            exclude_book_types=parse_list(
+                get("EV_EXCLUDE_BOOK_TYPES", ",".join(ev_defaults.exclude_book_types))
+            ),
             exclude_markets=tuple(m.upper() for m in parse_list(get("EV_EXCLUDE_MARKETS"))),
             min_ev=_num(env, "EV_MIN", ev_defaults.min_ev),
             audit_ev=_num(env, "EV_AUDIT_THRESHOLD", ev_defaults.audit_ev, allow_zero=False),
             sharp_books=parse_list(get("EV_SHARP_BOOKS", ",".join(ev_defaults.sharp_books))),
         )
 
-        steps = {step: parse_bool(name, env[name]) for step, name in STEP_ENV.items() if name in env}
+        steps = {
+            step: parse_bool(name, env[name]) for step, name in STEP_ENV.items() if name in env
+        }
 
         return cls(
             data_dir=Path(get("PROPLEDGER_DATA_DIR", "data") or "data"),
@@ -315,7 +355,12 @@ def parse_crash_at(raw: str) -> str:
 
 
 def _num(
-    env: Mapping[str, str], name: str, default: float, *, integer: bool = False, allow_zero: bool = True
+    env: Mapping[str, str],
+    name: str,
+    default: float,
+    *,
+    integer: bool = False,
+    allow_zero: bool = True,
 ) -> float:
     raw = env.get(name, "")
     if raw.strip() == "":
@@ -329,6 +374,7 @@ __all__ = [
     "SOURCES",
     "STEP_ENV",
     "EvSettings",
+    "SOURCE_HTTP_DEFAULTS",
     "HttpSettings",
     "Secrets",
     "Settings",

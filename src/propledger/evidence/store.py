@@ -32,15 +32,6 @@ LINEAGE = ("run_id", "loaded_at", "ingest_seq", "row_hash")
 _counter = itertools.count()
 
 
-def _primary_key(wh: Warehouse, table: str) -> list[str]:
-    rows = wh.rows(
-        "SELECT constraint_column_names FROM duckdb_constraints() "
-        "WHERE table_name = ? AND constraint_type = 'PRIMARY KEY'",
-        [table],
-    )
-    return list(rows[0][0]) if rows else []
-
-
 def _to_arrow(data: pa.Table | Sequence[dict[str, Any]]) -> pa.Table:
     if isinstance(data, pa.Table):
         return data
@@ -59,7 +50,7 @@ def append(
     batch = _to_arrow(data)
     if batch.num_rows == 0:
         return 0
-    columns = wh.columns(table)
+    columns, key = wh.table_schema(table)
     if not columns:
         raise StorageError(f"table {table} does not exist; run the migrations (open the warehouse)")
     types = dict(columns)
@@ -87,16 +78,19 @@ def append(
                 f"SELECT s.*, sha256(to_json(struct_pack({pack}))) AS row_hash FROM ({staged}) s"
             )
             target_cols.append("row_hash")
-            dedup = f"SELECT * FROM ({staged}) QUALIFY row_number() OVER (PARTITION BY row_hash) = 1"
+            dedup = (
+                f"SELECT * FROM ({staged}) QUALIFY row_number() OVER (PARTITION BY row_hash) = 1"
+            )
             sql = (
                 f'INSERT INTO "{table}" ({", ".join(f"{chr(34)}{c}{chr(34)}" for c in target_cols)}) '
                 f"SELECT {', '.join(f'{chr(34)}{c}{chr(34)}' for c in target_cols)} FROM ({dedup}) d "
                 f'WHERE NOT EXISTS (SELECT 1 FROM "{table}" t WHERE t.row_hash = d.row_hash)'
             )
         else:
-            key = _primary_key(wh, table)
             if not key:
-                raise StorageError(f"{table} has neither row_hash nor a primary key; cannot append idempotently")
+                raise StorageError(
+                    f"{table} has neither row_hash nor a primary key; cannot append idempotently"
+                )
             missing = [k for k in key if k not in target_cols]
             if missing:
                 raise StorageError(f"{table}: batch lacks key column(s) {', '.join(missing)}")

@@ -25,6 +25,8 @@ class Warehouse:
         self.con = con
         self.path = path
         self._depth = 0
+        # (columns, primary key) per table; the schema changes only through migrations on open
+        self._schema: dict[str, tuple[list[tuple[str, str]], list[str]]] = {}
 
     @classmethod
     def open(cls, path: str | Path, *, migrate: bool = True, read_only: bool = False) -> Warehouse:
@@ -45,6 +47,7 @@ class Warehouse:
             from propledger.evidence.migrations import apply_migrations
 
             apply_migrations(wh)
+            wh._schema.clear()
         return wh
 
     # ---- transactions ----------------------------------------------------------------------
@@ -110,6 +113,21 @@ class Warehouse:
                 [table],
             )
         ]
+
+    def table_schema(self, table: str) -> tuple[list[tuple[str, str]], list[str]]:
+        """Cached (columns, primary-key columns) of a table, for the append path."""
+        cached = self._schema.get(table)
+        if cached is None:
+            columns = self.columns(table)
+            pk = self.rows(
+                "SELECT constraint_column_names FROM duckdb_constraints() "
+                "WHERE table_name = ? AND constraint_type = 'PRIMARY KEY'",
+                [table],
+            )
+            cached = (columns, list(pk[0][0]) if pk else [])
+            if columns:
+                self._schema[table] = cached
+        return cached
 
     def count(self, table: str) -> int:
         return int(self.scalar(f'SELECT count(*) FROM "{table}"'))
