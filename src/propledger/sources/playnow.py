@@ -20,7 +20,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from propledger.clock import parse_utc, slate_date
-from propledger.errors import InputError
+from propledger.errors import InputError, PayloadError
 from propledger.http import VendorClient
 from propledger.odds.collect import QuoteCollector, as_id, cached_price, load_json, number_text
 from propledger.odds.formats import OddsFormat, Price
@@ -90,7 +90,15 @@ def fetch_openbet(client: VendorClient, settings: Settings) -> FetchBundle:
             listing, Vendor.PLAYNOW, Platform.OPENBET, Surface.OPENBET_EVENT_LIST, parse=False
         )
     ]
-    ids = openbet_event_ids_with_props(listing.content)
+    try:
+        ids = openbet_event_ids_with_props(listing.content)
+    except PayloadError as exc:
+        # the GET succeeded but its body is unusable: the client must count it (docs/http.md)
+        error = PayloadError(
+            f"playnow: event list: {exc}", vendor="playnow", url=listing.url, status=listing.status
+        )
+        client.record_error(error)
+        raise error from None
     if ids:
         events = client.get(
             f"{base}/events-by-ids",
@@ -117,10 +125,19 @@ def fetch_playnow(client: VendorClient, settings: Settings) -> FetchBundle:
 def openbet_event_ids_with_props(
     payload: bytes | str | Mapping[str, Any], *, min_markets: int = MIN_PROP_MARKETS
 ) -> tuple[str, ...]:
-    """Ids (str) of events whose ``marketCount`` (or number of markets) exceeds ``min_markets``."""
+    """Ids (str) of events whose ``marketCount`` (or number of markets) exceeds ``min_markets``.
+
+    A list without ``data.events`` (schema drift, an error body) is a :class:`PayloadError`, not
+    "no games": an empty ``events`` list is the only way to say there are none."""
     data = load_json(payload, vendor=Vendor.PLAYNOW)
+    events = _events(data)
+    if events is None:
+        raise PayloadError(
+            "playnow/openbet: no data.events in the event list (schema drift or an error body)",
+            vendor="playnow",
+        )
     ids: list[str] = []
-    for event in _events(data) or ():
+    for event in events:
         if not isinstance(event, Mapping):
             continue
         count = event.get("marketCount")

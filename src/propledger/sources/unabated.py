@@ -147,6 +147,13 @@ def parse_propodds(
     for key, props in odds.items():
         if key != PREGAME_KEY and isinstance(props, list):
             out.skip("not_pregame_full_game", len(props))
+    if odds[PREGAME_KEY] and not isinstance(data.get("people"), Mapping):
+        # every player name comes from ``people``: without it nothing can be quoted, and an
+        # "empty" result would hide the drift (all props skipped as unknown_person)
+        out.warn(
+            "unabated: no people table in the payload (schema drift?); players cannot be named"
+        )
+        return out.finish(structure_found=False)
     books = _market_sources(data)
     unknown_types: dict[str, int] = {}
     for prop in odds[PREGAME_KEY]:
