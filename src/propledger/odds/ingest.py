@@ -36,7 +36,7 @@ from propledger.context import Context
 from propledger.errors import ConfigError, PayloadError, SourceError
 from propledger.http import VendorCallResult, VendorClient
 from propledger.odds.load import PayloadLoad, prepare_payload, write_prepared
-from propledger.odds.mapping import MappingConfig, MappingStats
+from propledger.odds.mapping import MappingConfig, MappingStats, RosterCache
 from propledger.odds.mapping_stats import mapping_stats
 from propledger.odds.quote import FetchBundle, FetchedPayload, ParseStatus
 from propledger.settings import ODDS_VENDORS, Settings
@@ -182,7 +182,8 @@ def ingest_odds(
     for name in names:
         _fetcher(name)  # unknown names fail before anything is fetched
     archive = RawArchive(ctx.settings.raw_dir, ctx.warehouse)
-    results = tuple(_ingest_vendor(ctx, name, archive, progress, config) for name in names)
+    cache = RosterCache()  # the vendors of one run map against the same rosters
+    results = tuple(_ingest_vendor(ctx, name, archive, progress, config, cache) for name in names)
     return OddsIngestResult(ctx.run_id, results, time.monotonic() - started)
 
 
@@ -192,6 +193,7 @@ def _ingest_vendor(
     archive: RawArchive,
     progress: ProgressFn | None,
     config: MappingConfig | None,
+    cache: RosterCache,
 ) -> VendorIngestResult:
     started = time.monotonic()
     note = progress or (lambda _v, _m: None)
@@ -209,7 +211,7 @@ def _ingest_vendor(
         run.errors.extend(str(e) for e in bundle.errors)
         for payload in bundle.payloads:
             run.platform = payload.platform.value
-            _ingest_payload(ctx, client, archive, payload, run, config)
+            _ingest_payload(ctx, client, archive, payload, run, config, cache)
     finally:
         client.close()
     result = _finish(run, client.result(), started, fetched=True)
@@ -224,6 +226,7 @@ def _ingest_payload(
     payload: FetchedPayload,
     run: _VendorRun,
     config: MappingConfig | None,
+    cache: RosterCache,
 ) -> None:
     fetched = payload.fetched
     wh = ctx.warehouse
@@ -244,7 +247,12 @@ def _ingest_payload(
             return
         try:
             prepared = prepare_payload(
-                wh, payload.surface, fetched.content, fetched.captured_at, config=config
+                wh,
+                payload.surface,
+                fetched.content,
+                fetched.captured_at,
+                config=config,
+                cache=cache,
             )
         except PayloadError as exc:
             # the raw payload stays registered (this transaction commits) for a later reparse

@@ -22,7 +22,7 @@ import pyarrow as pa
 from propledger.clock import ensure_utc
 from propledger.errors import PayloadError, PropledgerError
 from propledger.evidence.warehouse import Warehouse
-from propledger.odds.mapping import MappingConfig, MappingStats, map_quotes
+from propledger.odds.mapping import MappingConfig, MappingStats, RosterCache, map_quotes
 from propledger.odds.parse import parse_payload
 from propledger.odds.quote import ParseResult, ParseStatus, Surface
 
@@ -74,6 +74,7 @@ def prepare_payload(
     captured_at: dt.datetime,
     *,
     config: MappingConfig | None = None,
+    cache: RosterCache | None = None,
 ) -> PreparedPayload:
     """Parse ``content`` (captured at ``captured_at``, UTC) and map its quotes; writes nothing.
 
@@ -90,7 +91,7 @@ def prepare_payload(
             f"{kind.value}: the parser failed ({type(exc).__name__}: {exc}); the payload is "
             "archived, fix the parser and run `propledger odds reparse`"
         ) from exc
-    mapped = map_quotes(wh, result.to_arrow(), config=config)
+    mapped = map_quotes(wh, result.to_arrow(), config=config, cache=cache)
     return PreparedPayload(kind, when, result, mapped.table, mapped.stats, mapped.learned)
 
 
@@ -139,11 +140,12 @@ def load_payload(
     run_id: str,
     loaded_at: dt.datetime,
     config: MappingConfig | None = None,
+    cache: RosterCache | None = None,
 ) -> PayloadLoad:
     """Parse, map and append one payload in one transaction (reparse and backfill use this).
 
     ``captured_at`` must be the payload's own capture time (never the current time)."""
-    prepared = prepare_payload(wh, surface, content, captured_at, config=config)
+    prepared = prepare_payload(wh, surface, content, captured_at, config=config, cache=cache)
     with wh.transaction():
         return write_prepared(
             wh, prepared, payload_hash=payload_hash, run_id=run_id, loaded_at=loaded_at

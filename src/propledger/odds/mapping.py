@@ -272,6 +272,30 @@ def _rosters(wh: Warehouse, games: pa.Table, lookback: int) -> dict[int, _Roster
     return out
 
 
+class RosterCache:
+    """Game rosters already read in this run, keyed by (game, home, away, date, lookback).
+
+    Odds ingestion and reparse never write the tables a roster is read from, so within one run
+    a game's roster cannot change: share one cache across the run's payloads (never across
+    runs: a history refresh in between would make it stale)."""
+
+    def __init__(self) -> None:
+        self._rosters: dict[tuple[Any, ...], _Roster] = {}
+
+    def get(self, wh: Warehouse, games: pa.Table, lookback: int) -> dict[int, _Roster]:
+        wanted = {
+            (r["game_id"], r["home_team"], r["away_team"], r["game_date"], lookback): r
+            for r in games.to_pylist()
+        }
+        missing = [r for k, r in wanted.items() if k not in self._rosters]
+        if missing:
+            found = _rosters(wh, pa.Table.from_pylist(missing, schema=games.schema), lookback)
+            for r in missing:
+                key = (r["game_id"], r["home_team"], r["away_team"], r["game_date"], lookback)
+                self._rosters[key] = found.get(r["game_id"], _Roster())
+        return {k[0]: self._rosters[k] for k in wanted}
+
+
 # ---- players --------------------------------------------------------------------------------
 
 
@@ -386,11 +410,18 @@ _PL_SCHEMA = pa.schema(
 
 
 def map_quotes(
-    wh: Warehouse, quotes: pa.Table, *, config: MappingConfig | None = None
+    wh: Warehouse,
+    quotes: pa.Table,
+    *,
+    config: MappingConfig | None = None,
+    cache: RosterCache | None = None,
 ) -> MappingResult:
     """Map every quote (see the module docstring); reads ``dim_game``, ``dim_player``,
-    ``player_game_situation``, ``fact_outcome`` and ``v_map_vendor_player``; writes nothing."""
+    ``player_game_situation``, ``fact_outcome`` and ``v_map_vendor_player``; writes nothing.
+
+    Pass one :class:`RosterCache` for all payloads of a run to read each roster once."""
     config = config or MappingConfig()
+    cache = cache or RosterCache()
     keys = [c for c in _KEY_COLUMNS if c in quotes.column_names]
     q = quotes.select(keys).append_column("_row", pa.array(range(quotes.num_rows), pa.int64()))
     wh.con.register("q", q)
@@ -402,7 +433,7 @@ def map_quotes(
             games = ev_map.filter(pc.is_valid(ev_map["game_id"])).select(
                 ["game_id", "home_team", "away_team", "game_date"]
             )
-            rosters = _rosters(wh, games, config.roster_lookback_days)
+            rosters = cache.get(wh, games, config.roster_lookback_days)
             matched, learned = _match_all(players, rosters, config)
             wh.con.register("pl_map", pa.Table.from_pylist(matched, schema=_PL_SCHEMA))
             try:
@@ -472,6 +503,7 @@ __all__ = [
     "MappingConfig",
     "MappingResult",
     "MappingStats",
+    "RosterCache",
     "map_quotes",
     "name_score",
     "unmapped_table",

@@ -24,7 +24,7 @@ from propledger.clock import ensure_utc
 from propledger.errors import ConfigError, PayloadError
 from propledger.evidence.warehouse import Warehouse
 from propledger.odds.load import PayloadLoad, load_payload
-from propledger.odds.mapping import MappingConfig, MappingStats
+from propledger.odds.mapping import MappingConfig, MappingStats, RosterCache
 from propledger.odds.parse import PROVENANCE_SURFACES
 from propledger.odds.quote import Surface
 
@@ -80,6 +80,7 @@ def reparse_payload(
     run_id: str,
     loaded_at: dt.datetime,
     config: MappingConfig | None = None,
+    cache: RosterCache | None = None,
 ) -> PayloadLoad:
     """Parse one archived payload at its archived capture time and append idempotently.
 
@@ -101,6 +102,7 @@ def reparse_payload(
         run_id=run_id,
         loaded_at=loaded_at,
         config=config,
+        cache=cache,
     )
 
 
@@ -171,6 +173,7 @@ def reparse_archive(
     began = time.monotonic()
     items = archived_payloads(wh, start, end, vendors=vendors)
     archive = RawArchive(raw_dir, wh)
+    cache = RosterCache()
     tallies: dict[str, _Tally] = {}
     for number, item in enumerate(items, 1):
         tally = tallies.setdefault(item.vendor, _Tally())
@@ -179,7 +182,7 @@ def reparse_archive(
             progress(number, len(items), item)
         try:
             load = reparse_payload(
-                wh, archive, item, run_id=run_id, loaded_at=loaded_at, config=config
+                wh, archive, item, run_id=run_id, loaded_at=loaded_at, config=config, cache=cache
             )
         except PayloadError as exc:
             tally.failed += 1
