@@ -35,6 +35,12 @@ TeamsOption = Annotated[
 GamesOption = Annotated[
     int | None, typer.Option("--games-per-team", help="an even number (82 in the NHL)")
 ]
+OddsDaysOption = Annotated[
+    int | None,
+    typer.Option(
+        "--odds-days", help="vendor odds payloads for the last N slates (default 30; 0: none)"
+    ),
+]
 ForceOption = Annotated[
     bool, typer.Option("--force", help="replace a previous sample world in --out")
 ]
@@ -55,6 +61,7 @@ def register(app: typer.Typer) -> None:
         teams: TeamsOption = None,
         games_per_team: GamesOption = None,
         force: ForceOption = False,
+        odds_days: OddsDaysOption = None,
         verbose: int = VerboseOption,
     ) -> None:
         """Generate the world and write truth.csv, replay/ and (last) world.json."""
@@ -63,7 +70,12 @@ def register(app: typer.Typer) -> None:
         settings = Settings.from_env(os.environ)
         setup_logging(verbose, settings.secrets.values())
         request = BuildRequest.resolve(
-            seed=seed, preset=preset, seasons=seasons, teams=teams, games_per_team=games_per_team
+            seed=seed,
+            preset=preset,
+            seasons=seasons,
+            teams=teams,
+            games_per_team=games_per_team,
+            odds_days=odds_days,
         )
         started = time.perf_counter()
         progress = (lambda m: print(m, file=sys.stderr)) if sys.stderr.isatty() else None

@@ -22,6 +22,7 @@ class BuildRequest:
     seasons: tuple[int, ...]
     teams: int | tuple[str, ...] | None
     games_per_team: int
+    odds_days: int | None = None  # vendor odds slates (None: the writers' default, 30)
 
     @classmethod
     def resolve(
@@ -32,6 +33,7 @@ class BuildRequest:
         seasons: str | None = None,
         teams: str | None = None,
         games_per_team: int | None = None,
+        odds_days: int | None = None,
     ) -> BuildRequest:
         spec = PRESETS[preset]
         return cls(
@@ -39,6 +41,7 @@ class BuildRequest:
             seasons=parse_seasons(seasons) if seasons else spec.seasons,
             teams=parse_teams(teams) if teams else spec.teams,
             games_per_team=games_per_team if games_per_team is not None else spec.games_per_team,
+            odds_days=odds_days,
         )
 
     def validate(self) -> BuildRequest:
@@ -48,6 +51,8 @@ class BuildRequest:
         validate_seasons(self.seasons)
         select_teams(self.teams)
         check_games_per_team(self.games_per_team)
+        if self.odds_days is not None and self.odds_days < 0:
+            raise ConfigError(f"--odds-days {self.odds_days}: use a number of slates ≥ 0")
         return self
 
     def world(self) -> World:
@@ -71,7 +76,12 @@ def build_sample(
     world = request.world()
     if progress:
         progress(f"simulated {sum(len(s.schedule) for s in world.seasons)} games")
-    return write_world(world, Path(out_dir), force=True, progress=progress)
+    writers = None
+    if request.odds_days is not None:
+        from propledger.sample.odds_board import odds_payload_writers
+
+        writers = odds_payload_writers(request.odds_days)
+    return write_world(world, Path(out_dir), force=True, progress=progress, payload_writers=writers)
 
 
 __all__ = ["BuildRequest", "build_sample"]
