@@ -1,0 +1,322 @@
+"""``propledger demo`` (``make demo``): the daily driver over three weeks of the sample season,
+offline, so the monitoring reports hold real evidence.
+
+1. **World**: ``<data_dir>/sample`` is reused when its ``world.json`` matches the demo's build
+   request (seed, seasons, teams, games per team); otherwise it is (re)built with the sample
+   builder (``--force`` semantics: only a previous sample world is ever replaced).
+2. **Slates**: the last ``slates`` slate dates (America/New_York) with odds captures in the
+   world's replay, oldest first (the sample odds board covers the season's last game dates).
+3. **Bootstrap** (skipped when the warehouse already has history through the day before the
+   first slate and active calibrators): history through that day (MoneyPuck, schedule, box
+   scores), then the ASSISTS/POINTS calibrators fitted on it (validation: the latest season).
+4. **Runs**: for each slate in order, a frozen clock at 18:00 ET (the day's 18:00 captures are
+   in, earlier slates' box scores are out) and ``run_daily`` with every step in replay mode.
+   The demo counts history older than ``HISTORY_MAX_AGE_HOURS`` as stale, so each slate's
+   snapshot is priced with the previous night's games (a once-a-day run at a fixed time is
+   exactly 24 h after the last load, which the default 24 h rule does not call stale).
+
+A re-run reuses the world and the warehouse: every run then adds 0 rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from propledger.clock import FrozenClock, et_to_utc
+from propledger.clock import slate_date as et_date
+from propledger.context import Context
+from propledger.errors import InputError
+from propledger.evidence.registry import RunStatus
+from propledger.jobs.daily import DailyResult, run_daily
+from propledger.jobs.lock import RunLock
+from propledger.jobs.plan import PlanRequest, Step, resolve_plan
+from propledger.settings import ODDS_VENDORS, Settings
+
+#: the clock of each slate's run (ET) and of the bootstrap (ET, on the first slate's date)
+RUN_TIME_ET = dt.time(18, 0)
+BOOTSTRAP_TIME_ET = dt.time(6, 0)
+HISTORY_MAX_AGE_HOURS = 12.0
+
+Echo = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class DemoRequest:
+    """The demo's sample world and how many of its last slates to run."""
+
+    seed: int = 42
+    slates: int = 21
+    seasons: str = "2024,2025"
+    teams: str | None = None  # None: all 32
+    games_per_team: int = 82
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    world_dir: Path
+    world_built: bool
+    bootstrapped: bool
+    runs: tuple[DailyResult, ...]
+    elapsed: float  # wall seconds, everything included
+    timings: dict[str, float] = field(default_factory=dict)  # wall seconds per phase
+    totals: dict[str, int] = field(default_factory=dict)
+    output_dir: Path = Path("outputs")
+
+    @property
+    def exit_code(self) -> int:
+        """1 when a run failed outright, else 0 (degraded runs are reported, not fatal)."""
+        return 1 if any(r.status is RunStatus.FAILED for r in self.runs) else 0
+
+    def summary_lines(self) -> list[str]:
+        """Exactly ten lines: what ran, what it produced, where the reports are."""
+        runs = self.runs
+        by_status = {s: sum(r.status is s for r in runs) for s in RunStatus}
+        first, last = runs[0].plan.slate_date, runs[-1].plan.slate_date
+        t = self.totals
+        monitoring = self.output_dir / "monitoring"
+        world = "built" if self.world_built else "reused"
+        boot = "bootstrapped" if self.bootstrapped else "reused"
+        return [
+            f"demo: {len(runs)} daily runs, slates {first} … {last}, in {self.elapsed:.0f} s "
+            f"(world {world} {self.timings.get('world', 0):.0f} s, history {boot} "
+            f"{self.timings.get('bootstrap', 0):.0f} s, runs {self.timings.get('runs', 0):.0f} s)",
+            f"runs: {by_status[RunStatus.SUCCESS]} SUCCESS, {by_status[RunStatus.DEGRADED]} "
+            f"DEGRADED, {by_status[RunStatus.FAILED]} FAILED (propledger runs --last {len(runs)})",
+            f"odds: {t.get('quotes', 0):,} quote rows from {t.get('vendors', 0)} vendors; "
+            f"mapped to a game and player: {t.get('pct_mapped', 0):.1f} %",
+            f"snapshots: {t.get('snapshot_rows', 0):,} lines priced; EV candidates: "
+            f"{t.get('ev_rows', 0):,} priced quotes, {t.get('best_bets', 0):,} best bets",
+            f"settled: {t.get('settled_snapshots', 0):,} snapshot rows, "
+            f"{t.get('settled_candidates', 0):,} EV candidates; accuracy facts for "
+            f"{t.get('accuracy_slates', 0)} slates",
+            f"rows added by this demo: {t.get('rows_added', 0):,} (a re-run adds 0: idempotent)",
+            f"daily report:   {monitoring / f'daily_report_{last}.md'}",
+            f"rolling report: {monitoring / 'rolling_report.md'}",
+            f"plots:          {monitoring}/*.png ({t.get('plots', 0)} files)",
+            f"warehouse:      {t.get('warehouse', '')}",
+        ]
+
+
+# ---- world ------------------------------------------------------------------------------------
+def _build_request(request: DemoRequest) -> Any:
+    from propledger.sample.build import BuildRequest
+
+    return BuildRequest.resolve(
+        seed=request.seed,
+        seasons=request.seasons,
+        teams=request.teams,
+        games_per_team=request.games_per_team,
+    ).validate()
+
+
+def world_matches(world_dir: Path, build: Any) -> bool:
+    """True when ``world_dir`` holds a complete world of exactly this build request."""
+    from propledger.sample.teams import select_teams
+    from propledger.sample.writer import read_world_info
+
+    try:
+        info = read_world_info(world_dir)
+    except InputError:
+        return False
+    return (
+        info.get("seed") == build.seed
+        and tuple(info.get("seasons", ())) == tuple(build.seasons)
+        and tuple(info.get("teams", ())) == select_teams(build.teams)
+        and info.get("games_per_team") == build.games_per_team
+    )
+
+
+def ensure_world(world_dir: Path, request: DemoRequest, echo: Echo) -> bool:
+    """Reuse or build the sample world; True when it was built."""
+    from propledger.sample.build import build_sample
+
+    build = _build_request(request)
+    if world_matches(world_dir, build):
+        echo(f"sample world: reusing {world_dir} (seed {request.seed})")
+        return False
+    echo(f"sample world: building {world_dir} (seed {request.seed}; about a minute) …")
+    build_sample(world_dir, build, force=True)
+    return True
+
+
+def demo_slates(replay_dir: Path, settings: Settings, count: int) -> tuple[dt.date, ...]:
+    """The last ``count`` ET dates with odds captures in the replay, oldest first."""
+    from propledger.replay import load_manifest
+
+    prefixes = tuple(settings.base_url(v) for v in ODDS_VENDORS)
+    days = sorted(
+        {et_date(c.captured_at) for c in load_manifest(replay_dir) if c.url.startswith(prefixes)}
+    )
+    if not days:
+        raise InputError(
+            f"{replay_dir} has no odds captures; rebuild the sample world "
+            "(propledger sample build --force) with the odds writers installed"
+        )
+    return tuple(days[-count:])
+
+
+# ---- bootstrap --------------------------------------------------------------------------------
+def _has_history(ctx: Context, through: dt.date) -> bool:
+    from propledger.history import history_freshness
+    from propledger.model.calibration import ACTIVE_FILE
+
+    latest = history_freshness(ctx.warehouse)
+    active = ctx.settings.models_dir / "calibrators" / ACTIVE_FILE
+    return latest is not None and latest >= through and active.is_file()
+
+
+def bootstrap(ctx: Context, through: dt.date, echo: Echo) -> bool:
+    """History through ``through`` and calibrators fitted on it, unless already there."""
+    from propledger.history import refresh_history
+    from propledger.jobs.snapshot import run_fit_calibrators
+    from propledger.model.calibration import ChronoSplit
+
+    if _has_history(ctx, through):
+        echo(f"history: reusing the warehouse's history through {through} and its calibrators")
+        return False
+    echo(f"history: importing MoneyPuck, schedule and box scores through {through} …")
+    history = refresh_history(ctx, through)
+    echo(f"  {history.summary()}")
+    echo("calibrators: fitting ASSISTS and POINTS on the settled history …")
+    fit = run_fit_calibrators(ctx, None, through, ChronoSplit())
+    chosen = ", ".join(f"{a.market.value} {a.method.value}" for a in fit.artifacts)
+    echo(f"  {fit.rows:,} calibration rows; chose {chosen}")
+    return True
+
+
+# ---- the runs ---------------------------------------------------------------------------------
+def _run_slate(settings: Settings, replay: Path, day: dt.date) -> DailyResult:
+    clock = FrozenClock(et_to_utc(day, RUN_TIME_ET))
+    source = f"replay:{replay}"
+    plan = resolve_plan(PlanRequest(all_steps=True, date=day, source=source), settings, clock)
+    ctx = Context.create(settings, clock, source=source)
+    try:
+        return run_daily(ctx, plan)
+    finally:
+        ctx.close()
+
+
+def _run_line(i: int, n: int, r: DailyResult, seconds: float) -> str:
+    def rows(step: Step) -> int:
+        o = r.step(step)
+        return (o.rows_out or 0) if o is not None else 0
+
+    not_ok = [f"{o.step} {o.status}" for o in r.steps if o.status != "SUCCESS"]
+    return (
+        f"[{i:>2}/{n}] {r.plan.slate_date} {r.status:<8} {seconds:5.1f} s  new rows: odds "
+        f"{rows(Step.ODDS):,}, snapshot {rows(Step.PRODUCTION):,}, EV {rows(Step.EV):,}, "
+        f"outcomes {rows(Step.OUTCOMES):,}, facts {rows(Step.DIAGNOSTICS):,}"
+        + (f"  ({', '.join(not_ok)})" if not_ok else "")
+    )
+
+
+def _totals(settings: Settings, runs: tuple[DailyResult, ...]) -> dict[str, Any]:
+    from propledger.evidence.warehouse import Warehouse
+
+    first, last = runs[0].plan.slate_date, runs[-1].plan.slate_date
+    window = [first, last]
+    with Warehouse.open(settings.warehouse_path) as wh:
+
+        def one(sql: str) -> Any:
+            return wh.scalar(sql, window) or 0
+
+        totals: dict[str, Any] = {
+            "quotes": one("SELECT count(*) FROM fact_prop_odds WHERE slate_date BETWEEN ? AND ?"),
+            "vendors": one(
+                "SELECT count(DISTINCT vendor) FROM fact_prop_odds WHERE slate_date BETWEEN ? AND ?"
+            ),
+            "pct_mapped": 100.0
+            * float(
+                one(
+                    "SELECT avg(CASE WHEN game_id IS NOT NULL AND player_id IS NOT NULL "
+                    "THEN 1.0 ELSE 0.0 END) FROM fact_prop_odds WHERE slate_date BETWEEN ? AND ?"
+                )
+            ),
+            "snapshot_rows": one(
+                "SELECT count(*) FROM fact_probability_snapshot WHERE slate_date BETWEEN ? AND ?"
+            ),
+            "ev_rows": one(
+                "SELECT count(*) FROM fact_ev_candidate WHERE slate_date BETWEEN ? AND ?"
+            ),
+            "best_bets": one(
+                "SELECT count(*) FROM fact_ev_candidate WHERE is_best_bet AND slate_date BETWEEN ? AND ?"
+            ),
+            "settled_snapshots": one(
+                "SELECT count(*) FROM fact_settlement WHERE slate_date BETWEEN ? AND ?"
+            ),
+            "settled_candidates": one(
+                "SELECT count(*) FROM fact_ev_settlement WHERE slate_date BETWEEN ? AND ?"
+            ),
+            "accuracy_slates": one(
+                "SELECT count(DISTINCT slate_date) FROM fact_forecast_accuracy_daily "
+                "WHERE slate_date BETWEEN ? AND ?"
+            ),
+        }
+    totals["rows_added"] = sum(o.rows_out or 0 for r in runs for o in r.steps)
+    totals["plots"] = len(list((settings.output_dir / "monitoring").glob("*.png")))
+    totals["warehouse"] = settings.warehouse_path
+    return totals
+
+
+def run_demo(settings: Settings, request: DemoRequest, *, echo: Echo = print) -> DemoResult:
+    """World → slates → bootstrap → one daily run per slate; see the module doc."""
+    started = time.perf_counter()
+    timings: dict[str, float] = {}
+    settings = settings.replace(history_max_age_hours=HISTORY_MAX_AGE_HOURS)
+    world_dir = settings.sample_dir
+    built = ensure_world(world_dir, request, echo)
+    timings["world"] = time.perf_counter() - started
+    replay = world_dir / "replay"
+    slates = demo_slates(replay, settings, request.slates)
+    echo(f"slates: {len(slates)} from {slates[0]} to {slates[-1]} (runs at 18:00 ET each)")
+
+    t0 = time.perf_counter()
+    boot_clock = FrozenClock(et_to_utc(slates[0], BOOTSTRAP_TIME_ET))
+    ctx = Context.create(settings, boot_clock, source=f"replay:{replay}")
+    lock = RunLock.beside(settings.warehouse_path, label="demo bootstrap")
+    lock.acquire(note=ctx.run_id)
+    try:
+        bootstrapped = bootstrap(ctx, slates[0] - dt.timedelta(days=1), echo)
+    finally:
+        ctx.close()
+        lock.release()
+    timings["bootstrap"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    runs = []
+    for i, day in enumerate(slates, 1):
+        t1 = time.perf_counter()
+        result = _run_slate(settings, replay, day)
+        runs.append(result)
+        echo(_run_line(i, len(slates), result, time.perf_counter() - t1))
+    timings["runs"] = time.perf_counter() - t0
+    done = tuple(runs)
+    return DemoResult(
+        world_dir=world_dir,
+        world_built=built,
+        bootstrapped=bootstrapped,
+        runs=done,
+        elapsed=time.perf_counter() - started,
+        timings=timings,
+        totals=_totals(settings, done),
+        output_dir=settings.output_dir,
+    )
+
+
+__all__ = [
+    "BOOTSTRAP_TIME_ET",
+    "HISTORY_MAX_AGE_HOURS",
+    "RUN_TIME_ET",
+    "DemoRequest",
+    "DemoResult",
+    "bootstrap",
+    "demo_slates",
+    "ensure_world",
+    "run_demo",
+    "world_matches",
+]
