@@ -540,7 +540,7 @@ _game_line = st.fixed_dictionaries(
 )
 
 
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(_game_line, min_size=1, max_size=45))
 def test_sql_matches_a_plain_reference(lines: list[dict[str, float]]) -> None:
     w = World()
