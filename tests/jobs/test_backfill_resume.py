@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import signal
 import subprocess
@@ -77,7 +76,7 @@ def test_a_killed_backfill_resumes_to_exactly_the_rows_of_an_uninterrupted_run(
 
     serve(fault_server, directory)  # the archive answers again
     request = BackfillRequest(START, END, 50, 120.0, BackfillSource.REMOTE)
-    ctx = context(killed, now=NOW + dt.timedelta(minutes=5), run_id="rerun")
+    ctx = context(killed, run_id="rerun")  # same frozen clock: ABANDONED still lands last
     try:
         rerun = run_backfill(ctx, request)
     finally:

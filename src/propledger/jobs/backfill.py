@@ -56,6 +56,7 @@ from propledger.jobs.backfill_result import (
 )
 from propledger.jobs.lock import RunLock
 from propledger.odds.load import PreparedPayload, prepare_payload, write_prepared
+from propledger.odds.mapping import RosterCache
 from propledger.odds.reparse import reparse_payload
 
 #: (outcome, units finished so far, units in the plan) → None; called once per unit
@@ -121,6 +122,8 @@ class _Runner:
         self.sleep = sleep
         self._client: VendorClient | None = None
         self.longest = 0.0
+        # one run never writes the tables rosters come from: read each game's roster once
+        self.rosters = RosterCache()
 
     # ---- entry points ----------------------------------------------------------------------
     def dry_run(self) -> BackfillResult:
@@ -132,11 +135,13 @@ class _Runner:
         return self._result(plan, (), StopReason.DRY_RUN)
 
     def run(self, progress: ProgressFn | None) -> BackfillResult:
+        from propledger.jobs.daily import code_version
+
         wh = self.ctx.warehouse
-        config_hash = self.ctx.settings.config_hash()
+        stamp = {"config_hash": self.ctx.settings.config_hash(), "code_version": code_version()}
         with wh.transaction():
-            mark_abandoned(wh, current_run_id=self.ctx.run_id, now=self.started)
-            record(wh, start_event(self.ctx.run_id, self.request, self.started, config_hash))
+            mark_abandoned(wh, current_run_id=self.ctx.run_id, now=_abandon_time(wh, self.started))
+            record(wh, start_event(self.ctx.run_id, self.request, self.started, **stamp))
         outcomes: list[UnitOutcome] = []
         plan = Plan(self.request, ())
         reason, message = StopReason.COMPLETED, ""
@@ -152,7 +157,7 @@ class _Runner:
                 self._client.close()
         result = self._result(plan, tuple(outcomes), reason, message)
         with wh.transaction():
-            record(wh, *result.registry_events(config_hash=config_hash))
+            record(wh, *result.registry_events(**stamp))
         return result
 
     # ---- planning --------------------------------------------------------------------------
@@ -247,7 +252,12 @@ class _Runner:
     def _reparse(self, wh: Warehouse, archive: RawArchive, unit: Unit) -> tuple[int, int]:
         assert unit.archived is not None
         load = reparse_payload(
-            wh, archive, unit.archived, run_id=self.ctx.run_id, loaded_at=self.ctx.clock.now()
+            wh,
+            archive,
+            unit.archived,
+            run_id=self.ctx.run_id,
+            loaded_at=self.ctx.clock.now(),
+            cache=self.rosters,
         )
         return load.rows_parsed, load.rows_inserted
 
@@ -277,7 +287,7 @@ class _Runner:
         failure: PayloadError | None = None
         try:
             prepared: PreparedPayload | None = prepare_payload(
-                wh, SURFACE, content, entry.capture_ts_utc
+                wh, SURFACE, content, entry.capture_ts_utc, cache=self.rosters
             )
         except PayloadError as exc:
             prepared, failure = None, exc
@@ -363,6 +373,15 @@ class _Runner:
             call=self.health.result() if self._client is not None else None,
             message=message,
         )
+
+
+def _abandon_time(wh: Warehouse, now: dt.datetime) -> dt.datetime:
+    """After every registry event so far (as the daily driver does), so that ABANDONED is each
+    abandoned run's latest event even under a frozen or replayed clock."""
+    latest = wh.scalar("SELECT max(recorded_utc) FROM fact_run_registry")
+    if isinstance(latest, dt.datetime) and latest >= now:
+        return latest + dt.timedelta(microseconds=1)
+    return now
 
 
 @contextlib.contextmanager

@@ -7,7 +7,6 @@ import enum
 from dataclasses import dataclass
 from typing import Any
 
-from propledger import __version__
 from propledger.clock import iso_z
 from propledger.evidence.registry import RegistryEvent, RunStatus
 from propledger.http_health import VendorCallResult
@@ -183,7 +182,9 @@ class BackfillResult:
             "call": self.call.as_dict() if self.call else None,
         }
 
-    def registry_events(self, *, config_hash: str | None = None) -> tuple[RegistryEvent, ...]:
+    def registry_events(
+        self, *, config_hash: str | None = None, code_version: str | None = None
+    ) -> tuple[RegistryEvent, ...]:
         """The ``backfill`` step's end event (vendor ``unabated``) and the run's end event."""
         last = next((o for o in reversed(self.outcomes) if o.status is UnitStatus.FAILED), None)
         common: dict[str, Any] = {
@@ -198,7 +199,7 @@ class BackfillResult:
             "requests": self.requests,
             "rows_in": self.rows_parsed,
             "rows_out": self.rows_inserted,
-            "code_version": __version__,
+            "code_version": code_version,
             "config_hash": config_hash,
             "flags": self.request.as_flags(),
         }
@@ -220,7 +221,12 @@ class BackfillResult:
 
 
 def start_event(
-    run_id: str, request: BackfillRequest, now: dt.datetime, config_hash: str | None
+    run_id: str,
+    request: BackfillRequest,
+    now: dt.datetime,
+    *,
+    config_hash: str | None = None,
+    code_version: str | None = None,
 ) -> RegistryEvent:
     return RegistryEvent(
         run_id=run_id,
@@ -230,7 +236,7 @@ def start_event(
         recorded_utc=now,
         kind=KIND,
         started_utc=now,
-        code_version=__version__,
+        code_version=code_version,
         config_hash=config_hash,
         flags=request.as_flags(),
     )
