@@ -185,8 +185,9 @@ def test_ev_summary_funnel_and_statistics(wh: Warehouse) -> None:
     ) == (2, 2, 2, 2, 1)
     assert total["mean_ev"] == pytest.approx((0.2 - 0.28 + 0.5) / 3)
     assert (total["median_ev"], total["max_ev"]) == (pytest.approx(0.2), pytest.approx(0.5))
-    # FanDuel's pair de-vigs to 0.4737/0.5263: edges +0.1263 and −0.1263 (DK has no pair)
-    assert total["obs_mean_edge"] == pytest.approx(0.0, abs=1e-9)
+    # FanDuel's pair de-vigs to 0.4737/0.5263: the selected over's edge is 0.6 − 0.4737
+    # (DraftKings has no pair, the under is not selected)
+    assert total["obs_mean_edge"] == pytest.approx(0.6 - (1 / 2.0) / (1 / 2.0 + 1 / 1.8))
     fd = rows[("GOALS", "UNABATED", "FanDuel")]
     assert (fd["quotes"], fd["joined"], fd["fresh"], fd["mean_ev"]) == (
         3,

@@ -119,7 +119,7 @@ def test_diagnostics_writes_both_reports_with_every_section(
     }  # fmt: skip
     for png in result.plots:
         width, height = _png_size(png)
-        assert 400 <= width <= 2000 and 300 <= height <= 2000, (png.name, width, height)
+        assert 300 <= width <= 2000 and 250 <= height <= 2000, (png.name, width, height)
         assert png.stat().st_size > 5_000
 
 

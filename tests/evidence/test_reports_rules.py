@@ -163,8 +163,9 @@ def test_window_accuracy_equals_the_pooled_metrics(sizes: list[int], seed: int) 
     pooled = accuracy_metrics(pa.concat_tables(slates)).to_pylist()[0]
     window = accuracy_window(daily)
     assert window["n"] == pooled["n"]
+    # stored bin sums are rounded to 9 decimals, hence the absolute tolerance
     for key in ("log_loss", "brier", "base_rate", "baseline_log_loss", "ece"):
-        assert window[key] == pytest.approx(pooled[key], rel=1e-9, abs=1e-12), key
+        assert window[key] == pytest.approx(pooled[key], rel=1e-9, abs=1e-8), key
 
 
 def test_binary_entropy_is_the_constant_forecast_log_loss() -> None:

@@ -15,8 +15,9 @@ Funnel (counts of the slate's odds rows, each classified once by the join):
   (``is_candidate``: EV ≥ ``settings.ev.min_ev``), ``best_bets``, ``flagged`` (audit flag,
   EV > ``settings.ev.audit_ev``, 0.25 by default); ``mean_ev``/``median_ev``/``max_ev``.
 
-Observational (``obs_*``, never used to select or gate): mean edge of the model over the
-same book's de-vigged pair (``obs_mean_edge``) and over the sharp consensus; once
+Observational (``obs_*``, never used to select or gate): the mean edge of the selected rows
+over the same book's de-vigged pair (``obs_mean_edge``; over *all* priced rows it would be 0
+by construction, both sides of a pair cancelling) and over the sharp consensus; once
 ``fact_ev_settlement`` holds results for the priced rows: ``obs_settlement_rows`` (priced rows
 settled, voids included), ``obs_settled_bets`` (selected rows won, lost or pushed),
 ``obs_roi`` (their mean return per unit stake), ``obs_clv_price`` and ``obs_clv_consensus``
@@ -76,7 +77,8 @@ m AS (
         count(*) FILTER (WHERE is_best_bet) AS best_bets,
         count(*) FILTER (WHERE audit_flag) AS flagged,
         avg(ev) AS mean_ev, median(ev) AS median_ev, max(ev) AS max_ev,
-        avg(edge) AS obs_mean_edge, avg(edge_consensus) AS obs_mean_edge_consensus,
+        avg(edge) FILTER (WHERE is_candidate) AS obs_mean_edge,
+        avg(edge_consensus) FILTER (WHERE is_candidate) AS obs_mean_edge_consensus,
         count(result) AS obs_settlement_rows,
         count(*) FILTER (WHERE bet) AS obs_settled_bets,
         avg(return_units) FILTER (WHERE bet) AS obs_roi,

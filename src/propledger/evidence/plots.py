@@ -34,6 +34,22 @@ STATUS_COLORS: dict[str, str] = {
 Series = Mapping[str, tuple[Sequence[dt.date], Sequence[float | None]]]
 
 
+def _layout(
+    fig: Figure,
+    *,
+    left: float = 0.8,
+    right: float = 0.2,
+    top: float = 0.45,
+    bottom: float = 0.6,
+    hspace: float = 0.5,
+    wspace: float = 0.25,
+) -> None:
+    """Fixed margins in inches (tight_layout costs a full extra draw, and a second per plot)."""
+    width, height = fig.get_size_inches()
+    fig.subplots_adjust(left=left / width, right=1 - right / width, top=1 - top / height,
+                        bottom=bottom / height, hspace=hspace, wspace=wspace)  # fmt: skip
+
+
 def _save(fig: Figure, path: Path) -> Path:
     FigureCanvasAgg(fig)
     buf = io.BytesIO()
@@ -56,15 +72,29 @@ def _empty(ax: Axes, text: str = "no data yet") -> None:
     ax.set_yticks([])
 
 
+#: Per-label line styles (labels not listed get the default colour cycle).
+STYLES: dict[str, dict[str, Any]] = {
+    "model": {"color": "#d95f02", "linewidth": 2.0, "marker": "o", "markersize": 4},
+    "baseline": {
+        "color": "#666666",
+        "linewidth": 1.2,
+        "linestyle": "--",
+        "marker": "o",
+        "markersize": 2,
+    },
+}
+
+
 def _lines(ax: Axes, series: Series, *, ylabel: str, percent: bool = False) -> None:
     seen: list[dt.date] = []
-    for label in sorted(series):
+    for label in sorted(series, key=lambda k: (k not in STYLES, k)):
         days, values = series[label]
         points = [(d, v) for d, v in zip(days, values, strict=True) if v is not None]
         if not points:
             continue
         xs, ys = zip(*sorted(points), strict=True)
-        ax.plot(xs, [100 * y for y in ys] if percent else ys, marker="o", markersize=3, label=label)
+        style = STYLES.get(label.split(" ")[0], {"marker": "o", "markersize": 3})
+        ax.plot(xs, [100 * y for y in ys] if percent else ys, label=label, **style)
         seen += xs
     if not seen:
         _empty(ax)
@@ -78,8 +108,9 @@ def accuracy_over_time(
     per_market: Mapping[str, Mapping[str, tuple[Sequence[dt.date], Sequence[float | None]]]],
     path: Path,
 ) -> Path:
-    """One panel per market: log loss of the model and of the constant base-rate baseline per
-    slate (primary line). ``per_market[market] = {"model": (days, values), "baseline": …}``."""
+    """One panel per market (in the given order): log loss of the model and of the constant
+    base-rate baseline per slate. ``per_market["GOALS 0.5"] = {"model": (days, values),
+    "baseline …": (days, values)}``; labels starting with ``model``/``baseline`` get fixed styles."""
     markets = list(per_market) or ["(none)"]
     fig = Figure(figsize=(10, max(3.5, 2.2 * len(markets) + 0.6)))
     axes = fig.subplots(len(markets), 1, sharex=True, squeeze=False)[:, 0]
@@ -88,44 +119,50 @@ def accuracy_over_time(
             f"{market}: log loss per settled slate (lower is better)", fontsize=10, loc="left"
         )
         _lines(ax, per_market.get(market, {}), ylabel="log loss (nats)")
-    fig.tight_layout()
+    _layout(fig)
     return _save(fig, path)
 
 
 def reliability_diagram(bins: Mapping[str, Mapping[str, Any]], path: Path, title: str) -> Path:
-    """Observed over-rate vs mean forecast per probability bin, one line per label (market),
-    from ``{"n": [...], "sum_p": [...], "sum_y": [...]}``; point size grows with the count."""
-    fig = Figure(figsize=(6.5, 6.2))
-    ax = fig.subplots()
-    ax.plot(
-        [0, 1], [0, 1], linestyle="--", color="#888888", linewidth=1, label="perfect calibration"
-    )
-    drawn = False
-    for label in sorted(bins):
-        b = bins[label]
-        pts = [
-            (sp / n, sy / n, n)
-            for n, sp, sy in zip(b["n"], b["sum_p"], b["sum_y"], strict=True)
-            if n > 0
-        ]
-        if not pts:
+    """One small panel per label (market, in the given order): observed over-rate vs mean
+    forecast per probability bin from ``{"n": [...], "sum_p": [...], "sum_y": [...]}``, with the
+    diagonal of perfect calibration; marker area grows with the bin's count."""
+    labels = list(bins) or ["(no settled rows yet)"]
+    cols = min(3, len(labels))
+    rows = (len(labels) + cols - 1) // cols
+    fig = Figure(figsize=(3.4 * cols + 0.4, 3.4 * rows + 0.7))
+    axes = fig.subplots(rows, cols, squeeze=False)
+    fig.suptitle(title, fontsize=11)
+    for i, ax in enumerate(axes.flat):
+        if i >= len(labels):
+            ax.set_visible(False)
             continue
-        xs, ys, ns = zip(*pts, strict=True)
-        total = sum(ns)
-        ax.plot(xs, ys, marker="o", markersize=0, linewidth=1.2, label=f"{label} (n={total:,})")
-        ax.scatter(xs, ys, s=[12 + 120 * n / total for n in ns], alpha=0.7)
-        drawn = True
-    ax.set_xlim(0, 1)
-    ax.set_ylim(0, 1)
-    ax.set_aspect("equal")
-    ax.set_xlabel("mean forecast P(over) in bin")
-    ax.set_ylabel("observed over rate")
-    ax.set_title(title, fontsize=10)
-    ax.grid(True, alpha=0.3)
-    if not drawn:
-        ax.text(0.5, 0.55, "no settled rows yet", ha="center", color="#666666")
-    ax.legend(fontsize=8, loc="upper left")
-    fig.tight_layout()
+        label = labels[i]
+        b = bins.get(label)
+        pts = [] if b is None else [
+            (sp / n, sy / n, n) for n, sp, sy in zip(b["n"], b["sum_p"], b["sum_y"], strict=True) if n > 0
+        ]  # fmt: skip
+        ax.plot([0, 1], [0, 1], linestyle="--", color="#888888", linewidth=1)
+        total = sum(n for _, _, n in pts)
+        if pts:
+            xs, ys, ns = zip(*pts, strict=True)
+            ax.plot(xs, ys, color="#1b9e77", linewidth=1.2)
+            ax.scatter(
+                xs, ys, s=[10 + 150 * n / total for n in ns], color="#1b9e77", alpha=0.8, zorder=3
+            )
+        else:
+            ax.text(0.5, 0.55, "no settled rows", ha="center", color="#666666")
+        ax.set_title(f"{label} (n={total:,})", fontsize=9)
+        ax.set_xlim(0, 1)
+        ax.set_ylim(0, 1)
+        ax.set_aspect("equal")
+        ax.grid(True, alpha=0.3)
+        ax.tick_params(labelsize=8)
+        if i % cols == 0:
+            ax.set_ylabel("observed over rate", fontsize=8)
+        if i >= len(labels) - cols:
+            ax.set_xlabel("mean forecast P(over)", fontsize=8)
+    _layout(fig, left=0.7, top=0.75, bottom=0.55, hspace=0.35, wspace=0.3)
     return _save(fig, path)
 
 
@@ -137,7 +174,7 @@ def coverage_over_time(quotes: Series, games_share: Series, path: Path) -> Path:
     _lines(top, quotes, ylabel="rows")
     bottom.set_title("Scheduled games with odds", fontsize=10, loc="left")
     _lines(bottom, games_share, ylabel="% of games", percent=True)
-    fig.tight_layout()
+    _layout(fig)
     return _save(fig, path)
 
 
@@ -147,7 +184,7 @@ def mapping_over_time(mapped: Series, path: Path) -> Path:
     ax = fig.subplots()
     ax.set_title("Quote rows mapped (game and player)", fontsize=10, loc="left")
     _lines(ax, mapped, ylabel="% mapped", percent=True)
-    fig.tight_layout()
+    _layout(fig)
     return _save(fig, path)
 
 
@@ -180,7 +217,7 @@ def run_outcomes(days: Sequence[dt.date], counts: Mapping[str, Sequence[int]], p
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         _dates(ax, days)
         ax.legend(fontsize=8, loc="upper left")
-    fig.tight_layout()
+    _layout(fig)
     return _save(fig, path)
 
 

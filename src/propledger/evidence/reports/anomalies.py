@@ -54,31 +54,77 @@ class Kind(enum.StrEnum):
 
 @dataclass(frozen=True)
 class Rule:
+    """``unit``: how values print — ``share`` (percent), ``count``, ``minutes``, ``ev``, ``nats``."""
+
     name: str
     metric: str
     kind: Kind
     threshold: float
     what: str
+    unit: str
+
+    def show(self, value: float) -> str:
+        if self.unit == "share":
+            return f"{100 * value:.1f}%"
+        if self.unit == "minutes":
+            return f"{value:.0f} min"
+        if self.unit == "count":
+            return f"{value:.1f}"
+        return f"{value:+.3f}" if self.unit == "ev" else f"{value:.3f}"
+
+    def describe(self) -> str:
+        """The firing condition in words, e.g. ``below median − 5.0 points``."""
+        t = self.threshold
+        step = f"{100 * t:.1f} points" if self.unit == "share" else self.show(t).lstrip("+")
+        return {
+            Kind.DROP_RATIO: f"below {t:g} × median",
+            Kind.DROP_ABS: f"below median − {step}",
+            Kind.RISE_ABS: f"above median + {step}",
+            Kind.RISE_RATIO: f"above {t:g} × median",
+            Kind.SHIFT_ABS: f"more than {step} from the median",
+        }[self.kind]
 
 
 RULES: tuple[Rule, ...] = (
-    Rule("mapping_rate_down", "pct_mapped", Kind.DROP_ABS, 0.05, "share of quote rows mapped"),
-    Rule("quotes_down", "quotes_per_game", Kind.DROP_RATIO, 0.5, "quotes per scheduled game"),
-    Rule("books_down", "books", Kind.DROP_RATIO, 0.75, "books quoting"),
-    Rule("games_down", "games_share", Kind.DROP_ABS, 0.25, "share of scheduled games quoted"),
+    Rule("mapping_rate_down", "pct_mapped", Kind.DROP_ABS, 0.05, "quote rows mapped", "share"),
+    Rule(
+        "quotes_down", "quotes_per_game", Kind.DROP_RATIO, 0.5, "quotes per scheduled game", "count"
+    ),
+    Rule("books_down", "books", Kind.DROP_RATIO, 0.75, "books quoting", "count"),
+    Rule("games_down", "games_share", Kind.DROP_ABS, 0.25, "scheduled games quoted", "share"),
     Rule(
         "stale_odds",
         "freshness_minutes",
         Kind.RISE_ABS,
         60.0,
-        "freshness of the freshest book (min)",
+        "freshness of the freshest book",
+        "minutes",
     ),
-    Rule("fresh_down", "fresh_per_game", Kind.DROP_RATIO, 0.5, "priced rows per scheduled game"),
-    Rule("mean_ev_shift", "mean_ev", Kind.SHIFT_ABS, 0.03, "mean EV of priced rows"),
     Rule(
-        "flagged_up", "flagged_share", Kind.RISE_ABS, 0.02, "share of priced rows flagged EV > 0.25"
+        "fresh_down",
+        "fresh_per_game",
+        Kind.DROP_RATIO,
+        0.5,
+        "priced rows per scheduled game",
+        "count",
     ),
-    Rule("log_loss_up", "log_loss", Kind.RISE_RATIO, 1.15, "log loss at the primary line"),
+    Rule("mean_ev_shift", "mean_ev", Kind.SHIFT_ABS, 0.03, "mean EV of priced rows", "ev"),
+    Rule(
+        "flagged_up",
+        "flagged_share",
+        Kind.RISE_ABS,
+        0.02,
+        "priced rows flagged (EV > 0.25)",
+        "share",
+    ),
+    Rule(
+        "log_loss_up",
+        "log_loss",
+        Kind.RISE_RATIO,
+        1.15,
+        "log loss at the primary line (nats)",
+        "nats",
+    ),
 )
 _BY_METRIC = {r.metric: r for r in RULES}
 
@@ -132,7 +178,8 @@ def _judge(series: dict[tuple[str, str], dict[dt.date, float]], day: dt.date) ->
         if _fires(rule, value, median):
             found.append(
                 Anomaly(rule.name, subject, metric, value, median,
-                        f"{subject}: {rule.what} {value:.3g} vs 7-day median {median:.3g}")
+                        f"{subject}: {rule.what} {rule.show(value)} vs 7-day median "
+                        f"{rule.show(median)} (fires {rule.describe()})")
             )  # fmt: skip
     return found
 

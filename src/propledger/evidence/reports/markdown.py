@@ -42,7 +42,10 @@ def num(value: Any, digits: int = 3) -> str:
 
 def signed(value: Any, digits: int = 3) -> str:
     """A difference with an explicit sign (``+0.012``)."""
-    return DASH if _missing(value) else f"{float(value):+.{digits}f}"
+    if _missing(value):
+        return DASH
+    shown = round(float(value), digits) + 0.0  # + 0.0 turns -0.0 into 0.0: no "-0.000"
+    return f"{shown:+.{digits}f}"
 
 
 def pct(value: Any, digits: int = 1) -> str:

@@ -18,6 +18,7 @@ from typing import Any
 from propledger.evidence import plots
 from propledger.evidence.facts import ALL_BOOKS, Fact
 from propledger.evidence.reports.markdown import CREDIT, atomic_write, num, pct, signed, table
+from propledger.evidence.reports.runinfo import RUN_STATES_SQL
 from propledger.evidence.reports.windows import (
     Window,
     accuracy_window,
@@ -236,9 +237,25 @@ _SQL_COVERAGE = f"""SELECT slate_date, vendor, count(DISTINCT book_name_raw) AS 
     max(games_with_odds) / nullif(max(games_scheduled), 0) AS games_share
     FROM {Fact.ODDS_COVERAGE.latest_view} WHERE slate_date BETWEEN ? AND ? GROUP BY ALL"""
 _SQL_EV = f"SELECT * FROM {Fact.EV_SUMMARY.latest_view} WHERE vendor = '{ALL_BOOKS}' AND slate_date BETWEEN ? AND ?"
-_SQL_RUNS = (
-    "SELECT run_id, slate_date, started_utc, status FROM v_run WHERE slate_date BETWEEN ? AND ?"
-)
+_SQL_RUNS = f"SELECT run_id, slate_date, started_utc, status FROM ({RUN_STATES_SQL}) WHERE slate_date BETWEEN ? AND ?"
+
+
+def _one_row_per_slate(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Pool the prob_sources of a slate × market (a slate priced Raw and Calibrated, e.g. with
+    calibration switched off part of the day) into one row, exactly as a window would."""
+    groups: dict[tuple[dt.date, str], list[dict[str, Any]]] = {}
+    for r in rows:
+        groups.setdefault((r["slate_date"], r["market"]), []).append(r)
+    out = []
+    for _, part in sorted(groups.items(), key=lambda kv: kv[0]):
+        if len(part) == 1:
+            out.append(part[0])
+            continue
+        a = accuracy_window(part)
+        out.append({**part[0], **{k: a.get(k) for k in ("n", "log_loss", "baseline_log_loss",
+                    "log_loss_improvement", "brier", "base_rate", "roc_auc")},
+                    "ece": a.get("ece"), "reliability": a.get("bins"), "prob_source": "pooled"})  # fmt: skip
+    return out
 
 
 def _series(
@@ -253,16 +270,19 @@ def _series(
 
 def _plots(data: dict[str, list[dict[str, Any]]], out_dir: Path, through: dt.date) -> list[Path]:
     acc = data["accuracy"]
-    per_market = {
-        m: {"model": ([r["slate_date"] for r in rs], [r["log_loss"] for r in rs]),
-            "baseline (slate base rate)": ([r["slate_date"] for r in rs], [r["baseline_log_loss"] for r in rs])}
-        for m, rs in ((m, sorted(_by(acc, "market")[m], key=lambda r: r["slate_date"])) for m in _market_sort(_by(acc, "market")))
-    }  # fmt: skip
+    by_market = _by(acc, "market")
+    order = _market_sort(by_market)
+    label = {m: f"{m} {by_market[m][0]['line']:g}" for m in order}
+    per_market = {}
+    for m in order:
+        rs = sorted(by_market[m], key=lambda r: r["slate_date"])
+        days = [r["slate_date"] for r in rs]
+        per_market[label[m]] = {
+            "model": (days, [r["log_loss"] for r in rs]),
+            "baseline (slate base rate)": (days, [r["baseline_log_loss"] for r in rs]),
+        }
     last28 = windows(through)[1][0]
-    bins = {
-        m: sum_bins(r["reliability"] for r in _in(rs, last28))
-        for m, rs in _by(acc, "market").items()
-    }
+    bins = {label[m]: sum_bins(r["reliability"] for r in _in(by_market[m], last28)) for m in order}
     runs = data["runs"]
     days = sorted({r["slate_date"] for r in runs})
     statuses = sorted({r["status"] for r in runs})
@@ -273,7 +293,7 @@ def _plots(data: dict[str, list[dict[str, Any]]], out_dir: Path, through: dt.dat
     return [
         plots.accuracy_over_time(per_market, out_dir / "rolling_accuracy.png"),
         plots.reliability_diagram({m: b for m, b in bins.items() if b}, out_dir / "rolling_reliability.png",
-                                  f"Reliability, {last28.start} to {last28.end} (primary lines)"),
+                                  f"Reliability over {last28.start} to {last28.end} (primary lines, settled rows)"),
         plots.coverage_over_time(_series(data["coverage"], "vendor", lambda r: r["quotes"]),
                                  _series(data["coverage"], "vendor", lambda r: r["games_share"]),
                                  out_dir / "rolling_coverage.png"),
@@ -302,6 +322,7 @@ def write_rolling_report(
         for name, sql in (("accuracy", _SQL_ACCURACY), ("mapping", _SQL_MAPPING), ("coverage", _SQL_COVERAGE),
                           ("ev", _SQL_EV), ("runs", _SQL_RUNS))
     }  # fmt: skip
+    data["accuracy"] = _one_row_per_slate(data["accuracy"])
     pngs = _plots(data, out_dir, through)
     win = ", ".join(f"{w.label} {w.start}..{w.end}" for w, _ in windows(through))
     lines = [

@@ -18,6 +18,27 @@ if TYPE_CHECKING:
     from propledger.odds.ingest import VendorIngestResult
 
 
+#: The daily steps in run order (the report lists steps in this order, others after).
+STEP_ORDER: tuple[str, ...] = ("odds", "production", "ev", "outcomes", "diagnostics")
+
+#: One row per run: id, kind, slate, start, end, status, message. A run's status is its
+#: latest ``run`` end event (an end beats a start recorded at the same instant, which a frozen
+#: clock produces), else RUNNING.
+RUN_STATES_SQL = """
+WITH r AS (SELECT * FROM fact_run_registry WHERE step = 'run'),
+starts AS (
+    SELECT run_id, any_value(kind) AS kind, any_value(slate_date) AS slate_date,
+           min(started_utc) AS started_utc
+    FROM r WHERE event = 'start' GROUP BY run_id),
+ends AS (
+    SELECT run_id, status, ended_utc, message, slate_date FROM r WHERE event = 'end'
+    QUALIFY row_number() OVER (PARTITION BY run_id ORDER BY recorded_utc DESC, event_id DESC) = 1)
+SELECT s.run_id, s.kind, coalesce(s.slate_date, e.slate_date) AS slate_date, s.started_utc,
+       e.ended_utc, coalesce(e.status, 'RUNNING') AS status, e.message
+FROM starts s LEFT JOIN ends e USING (run_id)
+"""
+
+
 @dataclass(frozen=True)
 class StepInfo:
     """One step of a run: name (``odds``, ``production``, ``ev``, ``outcomes``, …), status
@@ -78,7 +99,7 @@ class RunInfo:
     @classmethod
     def from_registry(cls, wh: Warehouse, run_id: str) -> RunInfo | None:
         """The run's state, step events and per-vendor events from ``fact_run_registry``."""
-        runs = wh.arrow("SELECT * FROM v_run WHERE run_id = ?", [run_id]).to_pylist()
+        runs = wh.arrow(f"SELECT * FROM ({RUN_STATES_SQL}) WHERE run_id = ?", [run_id]).to_pylist()
         if not runs:
             return None
         run = runs[0]
@@ -89,10 +110,13 @@ class RunInfo:
             "ORDER BY recorded_utc, event_id",
             [run_id],
         ).to_pylist()
-        steps = tuple(
-            StepInfo(e["step"], e["status"], e["message"] or "", e["rows_out"])
-            for e in events
-            if e["vendor"] is None
+        steps = sorted(
+            (
+                StepInfo(e["step"], e["status"], e["message"] or "", e["rows_out"])
+                for e in events
+                if e["vendor"] is None
+            ),
+            key=lambda s: STEP_ORDER.index(s.step) if s.step in STEP_ORDER else len(STEP_ORDER),
         )
         vendors = tuple(
             _vendor(e) for e in events if e["vendor"] is not None and e["step"] == "odds"
@@ -103,7 +127,7 @@ class RunInfo:
             kind=str(run["kind"]),
             started_utc=run["started_utc"],
             ended_utc=run["ended_utc"],
-            steps=steps,
+            steps=tuple(steps),
             vendors=tuple(sorted(vendors, key=lambda v: v.vendor)),
             message=run["message"] or "",
         )
@@ -134,4 +158,4 @@ def _vendor(e: dict[str, Any]) -> VendorHealth:
     )
 
 
-__all__ = ["RunInfo", "StepInfo", "VendorHealth"]
+__all__ = ["RUN_STATES_SQL", "STEP_ORDER", "RunInfo", "StepInfo", "VendorHealth"]
