@@ -11,6 +11,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import stats
 
 from propledger.cli import main
 from propledger.clock import ET, FrozenClock
@@ -31,6 +34,7 @@ from propledger.sample.odds_board import (
     odds_slates,
     p_over,
 )
+from propledger.sample.odds_pricing import ALPHA
 from propledger.sample.world import World, build_world
 from propledger.sample.writer import write_world
 from propledger.settings import Settings
@@ -229,6 +233,22 @@ def test_prices_follow_the_truth(small_world: World, day: dt.date) -> None:
     p = p_over(b.market[sog], b.mu[sog], b.line[sog])
     assert np.all(np.abs(p - 0.5) < 0.3)  # SOG main lines sit near the median
     assert np.all(b.line[b.market == "POINTS"] == 0.5)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    mu=st.floats(0.01, 8.0),
+    k=st.integers(0, 9),
+    market=st.sampled_from(["GOALS", "ASSISTS", "POINTS", "SOG", "BLOCKS"]),
+)
+def test_p_over_is_the_poisson_or_nb2_tail(mu: float, k: int, market: str) -> None:
+    expected = (
+        stats.nbinom.sf(k, 1 / ALPHA[market], 1 / (1 + ALPHA[market] * mu))
+        if market in ALPHA
+        else stats.poisson.sf(k, mu)
+    )
+    got = p_over(np.array([market], dtype=object), np.array([mu]), np.array([k + 0.5]))[0]
+    assert got == pytest.approx(min(max(expected, 1e-4), 1 - 1e-4), abs=1e-12)
 
 
 def test_unknown_players_are_not_in_the_world(small_world: World) -> None:

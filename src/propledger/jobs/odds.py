@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from propledger.context import Context
 from propledger.evidence.registry import RegistryEvent, RunStatus
 from propledger.odds.ingest import IngestStatus, OddsIngestResult, ProgressFn, ingest_odds
-from propledger.odds.mapping import MappingConfig
+from propledger.odds.mapping import MappingConfig, MappingStats
 from propledger.odds.reparse import ArchivedPayload, ReparseResult, reparse_archive
 
 STEP = "odds"
@@ -97,6 +97,13 @@ def odds_registry_events(
     return tuple(events)
 
 
+def _unmapped_note(vendor: str, stats: MappingStats) -> str:
+    """``unabated: 8 unmapped rows (no_player=8); top: Teddy Quartermain (no_player, 8)``."""
+    reasons = ", ".join(f"{k}={n}" for k, n in sorted(stats.by_reason.items()))
+    top = ", ".join(f"{u.name} ({u.reason}, {u.rows})" for u in stats.top_unmapped[:3])
+    return f"{vendor}: {stats.rows_unmapped} unmapped rows ({reasons}); top: {top}"
+
+
 def _pct(value: float | None) -> str:
     return "-" if value is None else f"{value:.1%}"
 
@@ -131,7 +138,7 @@ def ingest_table(result: OddsIngestResult) -> str:
     text = _grid(lines)
     notes = [f"{v.vendor}: {v.message}" for v in result.vendors if v.message]
     notes += [
-        f"{v.vendor}: unmapped {v.mapping.summary()}"
+        _unmapped_note(v.vendor, v.mapping)
         for v in result.vendors
         if v.mapping is not None and v.mapping.rows_unmapped
     ]
