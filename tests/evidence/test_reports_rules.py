@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from evworld import add, game_row
 from propledger.clock import UTC
 from propledger.evidence.facts import ALL_BOOKS, Fact, append_version
 from propledger.evidence.facts_accuracy import reliability_bins
@@ -68,6 +69,7 @@ def _rules(found: list[Any]) -> set[tuple[str, str]]:
 
 
 def test_vendor_and_mapping_rules_against_the_7_day_median(wh: Warehouse) -> None:
+    add(wh, "dim_game", [game_row(slate=D)])  # a slate with a game: zero quotes is news
     for n in range(1, 6):
         _put(wh, Fact.MAPPING_QUALITY, _day(n), [
             _mapping("UNABATED", 1000, 0.95), _mapping("PLAYNOW", 50, 1.0), _mapping("ODDSSHARK", 80, 0.95),
@@ -93,6 +95,15 @@ def test_vendor_and_mapping_rules_against_the_7_day_median(wh: Warehouse) -> Non
         ),
     )
     assert ("vendor_zero", "ODDSSHARK") in _rules(detect_anomalies(wh, D, run))
+
+
+def test_a_slate_without_games_has_no_vendor_at_zero(wh: Warehouse) -> None:
+    for n in range(1, 6):
+        _put(wh, Fact.MAPPING_QUALITY, _day(n), [_mapping("UNABATED", 1000, 0.95)])
+    _put(wh, Fact.MAPPING_QUALITY, D, [_mapping("UNABATED", 0, None)])
+    assert detect_anomalies(wh, D) == []
+    add(wh, "dim_game", [game_row(slate=D)])
+    assert _rules(detect_anomalies(wh, D)) == {("vendor_zero", "UNABATED")}
 
 
 def test_rules_stay_silent_with_fewer_than_three_earlier_slates(wh: Warehouse) -> None:

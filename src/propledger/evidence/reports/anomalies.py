@@ -9,8 +9,9 @@ settled slates of the 7 days before it. Counts are normalised per scheduled game
 ==================  =========================  ===============================================
 rule                metric (per)               fires when
 ==================  =========================  ===============================================
-vendor_zero         quote rows (vendor)        0 rows today while any of the 7 days had rows,
-                                               or the vendor failed in this run's step 1
+vendor_zero         quote rows (vendor)        0 rows today (a slate with games) while any of
+                                               the 7 days had rows, or the vendor failed in
+                                               this run's step 1
 mapping_rate_down   share of rows mapped       < median − 0.05 (5 percentage points)
 quotes_down         quotes per game (vendor)   < 0.5 × median
 books_down          books quoting (vendor)     < 0.75 × median
@@ -206,7 +207,20 @@ def _vendor_rows(wh: Warehouse, lo: dt.date, day: dt.date) -> list[dict[str, Any
     )
 
 
-def _vendor_zero(rows: list[dict[str, Any]], day: dt.date, run: RunInfo | None) -> list[Anomaly]:
+def scheduled_games(wh: Warehouse, day: dt.date) -> int:
+    """Games of the slate in ``v_game`` (postponed and cancelled left out)."""
+    return int(
+        wh.scalar(
+            "SELECT count(*) FROM v_game WHERE slate_date = ? "
+            "AND coalesce(schedule_state, 'OK') NOT IN ('PPD', 'CNCL')",
+            [day],
+        )
+    )
+
+
+def _vendor_zero(
+    rows: list[dict[str, Any]], day: dt.date, run: RunInfo | None, games: int
+) -> list[Anomaly]:
     today = {r["vendor"]: r["rows"] for r in rows if r["slate_date"] == day}
     before = {r["vendor"] for r in rows if r["slate_date"] < day and (r["rows"] or 0) > 0}
     found = []
@@ -219,7 +233,7 @@ def _vendor_zero(rows: list[dict[str, Any]], day: dt.date, run: RunInfo | None) 
             )
             found.append(Anomaly("vendor_zero", vendor, "rows", float(today.get(vendor) or 0), None,
                                  f"{vendor}: failed in this run ({detail})"))  # fmt: skip
-        elif not today.get(vendor):
+        elif not today.get(vendor) and games > 0:  # a slate without games has no quotes
             found.append(Anomaly("vendor_zero", vendor, "rows", 0.0, None,
                                  f"{vendor}: no quotes for the slate, though it had quotes in the 7 days before"))  # fmt: skip
     return found
@@ -265,7 +279,7 @@ def detect_anomalies(
     """Every fired rule for the slate (vendor rules, market rules, then accuracy rules)."""
     lo = slate_date - dt.timedelta(days=WINDOW_DAYS)
     vendors = _vendor_rows(wh, lo, slate_date)
-    found = _vendor_zero(vendors, slate_date, run)
+    found = _vendor_zero(vendors, slate_date, run, scheduled_games(wh, slate_date))
     vendor_metrics = ("pct_mapped", "quotes_per_game", "books", "games_share", "freshness_minutes")
     found += _judge(_series(vendors, "vendor", vendor_metrics), slate_date)
     markets = _market_rows(wh, lo, slate_date)
@@ -279,4 +293,12 @@ def detect_anomalies(
     return found
 
 
-__all__ = ["RULES", "Anomaly", "Kind", "Rule", "detect_anomalies", "latest_settled_slate"]
+__all__ = [
+    "RULES",
+    "Anomaly",
+    "Kind",
+    "Rule",
+    "detect_anomalies",
+    "latest_settled_slate",
+    "scheduled_games",
+]

@@ -18,7 +18,12 @@ from pathlib import Path
 
 from propledger.evidence import plots
 from propledger.evidence.facts import ALL_BOOKS, Fact, latest_rows
-from propledger.evidence.reports.anomalies import Anomaly, detect_anomalies, latest_settled_slate
+from propledger.evidence.reports.anomalies import (
+    Anomaly,
+    detect_anomalies,
+    latest_settled_slate,
+    scheduled_games,
+)
 from propledger.evidence.reports.markdown import (
     CREDIT,
     atomic_write,
@@ -119,7 +124,9 @@ def _coverage_section(wh: Warehouse, day: dt.date) -> list[str]:
         [day],
     ).to_pylist()
     if not rows:
-        return [*out, "No odds captured for this slate.", ""]
+        games = scheduled_games(wh, day)
+        why = "no games are scheduled" if games == 0 else f"{games} games are scheduled"
+        return [*out, f"No odds captured for this slate ({why}).", ""]
     body = [
         [r["vendor"], num(r["books"]), num(r["markets"]), f"{r['games']}/{r['scheduled']}",
          num(r["players"]), num(r["quotes"]), num(r["pairs"]), ts(r["latest"]),
