@@ -133,7 +133,7 @@ def test_a_bound_of_one_request_reads_the_index_and_stops_before_the_first_fetch
     result = _run(remote, _request(max_requests=1))
     assert result.requests == 1 == len(fault_server.hits())
     assert result.stop_reason is StopReason.MAX_REQUESTS and result.remaining == 5
-    assert "1 requests sent" in result.summary()
+    assert "1 of 1 requests sent" in result.summary()
 
 
 class _Ticks:

@@ -101,7 +101,7 @@ def test_without_a_terminal_each_unit_prints_one_line_then_the_summary(
     assert code == 0
     assert [line[:6] for line in out[:5]] == ["[1/5] ", "[2/5] ", "[3/5] ", "[4/5] ", "[5/5] "]
     assert "skipped: already ingested (10 rows)" in out[0]
-    assert "fetch   ok: 10 rows, 10 new, 1 requests" in out[2]
+    assert "fetch   ok: 10 rows, 10 new, 1 request" in out[2]
     assert "reparse ok: 10 rows, 10 new, 0 requests" in out[4]
     assert out[6] == "units: 5 total, 3 done, 2 skipped, 0 failed, 0 remaining"
     assert out[7] == "rows: 30 parsed, 30 new"

@@ -213,7 +213,9 @@ class _Runner:
             )
         used = self.health.tally.requests
         if unit.action is Action.FETCH and used + 1 > self.request.max_requests:
-            raise _Stop(StopReason.MAX_REQUESTS, f"{used} requests sent")
+            raise _Stop(
+                StopReason.MAX_REQUESTS, f"{used} of {self.request.max_requests} requests sent"
+            )
 
     def _attempt(self, wh: Warehouse, archive: RawArchive, unit: Unit) -> UnitOutcome:
         began, sent = self.monotonic(), self.health.tally.requests

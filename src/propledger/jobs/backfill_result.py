@@ -56,11 +56,15 @@ class UnitOutcome:
         if self.status is UnitStatus.SKIPPED:
             return f"{head} skipped: {self.unit.reason}"
         if self.status is UnitStatus.FAILED:
-            return f"{head} FAILED ({self.requests} requests): {self.error}"
+            return f"{head} FAILED ({_plural(self.requests, 'request')}): {self.error}"
         return (
             f"{head} ok: {self.rows_parsed} rows, {self.rows_inserted} new, "
-            f"{self.requests} requests, {self.seconds:.2f}s"
+            f"{_plural(self.requests, 'request')}, {self.seconds:.2f}s"
         )
+
+
+def _plural(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 @dataclass(frozen=True)
