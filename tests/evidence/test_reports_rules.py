@@ -205,7 +205,10 @@ def test_rolling_report_numbers(wh: Warehouse, tmp_path: Any) -> None:
         wh,
         Fact.FORECAST_ACCURACY,
         _day(10),
-        [_accuracy("GOALS", 200, 0.6, base_rate=0.5, brier=0.25)],
+        [  # priced Raw and Calibrated (calibration switched off part of the day): pooled
+            _accuracy("GOALS", 200, 0.6, base_rate=0.5, brier=0.25),
+            _accuracy("GOALS", 100, 0.6, base_rate=0.5, brier=0.25) | {"prob_source": "Calibrated"},
+        ],
     )
     # runs: a failed then a successful run of yesterday, a degraded one today, one abandoned
     runs = [
@@ -226,6 +229,6 @@ def test_rolling_report_numbers(wh: Warehouse, tmp_path: Any) -> None:
     assert cells[2:8] == ["2", "400", "0.6500", f"{base:.4f}", f"{base - 0.65:+.4f}",
                           f"{base - 0.65 - (binary_entropy(0.5) - 0.6):+.4f}"]  # fmt: skip
     assert cells[9] == f"{(100 * 0.1 + 300 * 0.2) / 400:.4f}"
-    assert _row(text, "GOALS", "28 days")[2:4] == ["3", "600"]
+    assert _row(text, "GOALS", "28 days")[2:4] == ["3", "700"]
     # runs: all / latest per slate
     assert _row(text, "7 days")[1:8] == ["4", "3", "1 / 1", "1 / 1", "1 / 0", "1 / 1", "0 / 0"]

@@ -313,7 +313,7 @@ def _accuracy_section(wh: Warehouse, day: dt.date, out_dir: Path) -> tuple[list[
     ]
     out += [table(head, body, "lllrrrrrrrr"), ""]
     bins = {
-        r["market"]: json.loads(r["reliability"])
+        f"{r['market']} {r['line']:g}": json.loads(r["reliability"])
         for r in rows
         if r["is_primary_line"] and r["reliability"]
     }

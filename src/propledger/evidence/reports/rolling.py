@@ -232,7 +232,11 @@ def _observational(rows: list[dict[str, Any]], through: dt.date) -> list[str]:
 
 # ---- data and plots ---------------------------------------------------------------------------
 _SQL_ACCURACY = f"SELECT * FROM {Fact.FORECAST_ACCURACY.latest_view} WHERE is_primary_line AND slate_date BETWEEN ? AND ?"
-_SQL_MAPPING = f"SELECT slate_date, vendor, rows, pct_mapped FROM {Fact.MAPPING_QUALITY.latest_view} WHERE slate_date BETWEEN ? AND ?"
+# slates without scheduled games (their odds belong to other slates) are left out
+_SQL_MAPPING = f"""SELECT slate_date, vendor, rows, pct_mapped FROM {Fact.MAPPING_QUALITY.latest_view} m
+    WHERE slate_date BETWEEN ? AND ? AND EXISTS (
+        SELECT 1 FROM v_game g WHERE g.slate_date = m.slate_date
+        AND coalesce(g.schedule_state, 'OK') NOT IN ('PPD', 'CNCL'))"""
 _SQL_COVERAGE = f"""SELECT slate_date, vendor, count(DISTINCT book_name_raw) AS books, sum(quotes) AS quotes,
     max(games_with_odds) / nullif(max(games_scheduled), 0) AS games_share
     FROM {Fact.ODDS_COVERAGE.latest_view} WHERE slate_date BETWEEN ? AND ? GROUP BY ALL"""
