@@ -13,17 +13,23 @@ Shared by the ingestion fault matrix, the daily-driver fault tests and the secre
 
 from __future__ import annotations
 
+import logging
 import shutil
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+import propledger.commands.common
 import propledger.context
 import propledger.jobs.odds
+import propledger.logs
 from faults.vendors import VENDORS
 from odds.odds_world import seed_world
+from propledger.cli import main
 from propledger.evidence.warehouse import Warehouse
 from propledger.http import VendorClient
 from propledger.http import make_client as real_make_client
@@ -119,14 +125,80 @@ def raw_payloads_by_vendor(wh: Warehouse) -> dict[str, int]:
     return {v: int(found.get(v, 0)) for v in VENDORS}
 
 
+class LogCollector(logging.Handler):
+    """Every record of ``propledger`` (and, through the root logger, httpx/httpcore), formatted
+    with its exception text: what a log file would hold, before any redacting handler filter."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.lines: list[str] = []
+        self.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(self.format(record))
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+
+def collect_logs(monkeypatch: pytest.MonkeyPatch) -> Iterator[LogCollector]:
+    """Attach a :class:`LogCollector` to ``propledger`` and the root logger, re-attached after
+    every ``setup_logging`` (entry points replace the ``propledger`` handlers)."""
+    collector = LogCollector()
+    real = propledger.logs.setup_logging
+
+    def setup_logging(verbose: int = 0, secrets: tuple[str, ...] = ()) -> None:
+        real(verbose, secrets)
+        logging.getLogger("propledger").addHandler(collector)
+
+    monkeypatch.setattr(propledger.logs, "setup_logging", setup_logging)
+    monkeypatch.setattr(propledger.commands.common, "setup_logging", setup_logging)
+    root = logging.getLogger()
+    old_level = root.level
+    root.setLevel(logging.DEBUG)
+    root.addHandler(collector)
+    logging.getLogger("propledger").addHandler(collector)
+    try:
+        yield collector
+    finally:
+        root.removeHandler(collector)
+        root.setLevel(old_level)
+        logging.getLogger("propledger").removeHandler(collector)
+
+
+@dataclass(frozen=True)
+class CliRun:
+    """One ``propledger …`` invocation: exit code, captured stdout/stderr, wall seconds."""
+
+    args: tuple[str, ...]
+    code: int
+    out: str
+    err: str
+    wall: float
+
+
+def run_cli(capsys: pytest.CaptureFixture[str], args: Sequence[str]) -> CliRun:
+    capsys.readouterr()
+    started = time.monotonic()
+    code = main(list(args))
+    wall = time.monotonic() - started
+    captured = capsys.readouterr()
+    return CliRun(tuple(args), code, captured.out, captured.err, wall)
+
+
 __all__ = [
     "NOW",
     "QUOTE_COLUMNS",
+    "CliRun",
+    "LogCollector",
     "Sleeps",
+    "collect_logs",
     "install_warehouse",
     "quote_rows",
     "raw_payloads_by_vendor",
     "record_sleeps",
+    "run_cli",
     "seeded_template",
     "set_env",
     "spy_ingestion",
