@@ -30,7 +30,7 @@ from jobs.test_backfill_world import (
     write_archive,
 )
 from propledger.clock import UTC
-from propledger.errors import LockHeldError
+from propledger.errors import LockHeldError, StorageError
 from propledger.jobs.backfill import run_backfill
 from propledger.jobs.backfill_args import BackfillRequest, BackfillSource, OnError
 from propledger.jobs.backfill_index import index_document, parse_index
@@ -366,3 +366,37 @@ def test_registry_holds_the_run_start_end_and_the_backfill_step(remote: Settings
     assert query(remote, "SELECT run_id, status FROM v_run") == [(result.run_id, "DEGRADED")]
     started = query(remote, "SELECT started_utc, ended_utc FROM v_run")[0]
     assert started[0] == NOW.astimezone(UTC) < started[1]
+
+
+@pytest.mark.parametrize(
+    ("error", "reason", "code"),
+    [
+        (KeyboardInterrupt(), StopReason.INTERRUPTED, 130),
+        (StorageError("append to fact_prop_odds failed: disk full"), StopReason.ERROR, 1),
+    ],
+)
+def test_an_interrupt_or_a_storage_failure_keeps_done_units_and_records_the_stop(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    error: BaseException,
+    reason: StopReason,
+    code: int,
+) -> None:
+    import propledger.jobs.backfill as backfill
+
+    settings = seeded(Settings.from_env(env(tmp_path)))
+    register_only(settings, captures())
+    real, calls = backfill.reparse_payload, []
+
+    def third_fails(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        if len(calls) == 3:
+            raise error
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(backfill, "reparse_payload", third_fails)
+    result = _run(settings, _request(source=BackfillSource.ARCHIVE))
+    assert (result.stop_reason, result.exit_code) == (reason, code)
+    assert (result.done, result.remaining) == (2, 3) and len(fact_rows(settings)) == 20
+    step = query(settings, "SELECT message FROM fact_run_registry WHERE step = 'backfill'")
+    assert f"stop reason {reason}" in step[0][0]

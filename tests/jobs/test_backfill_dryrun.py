@@ -87,7 +87,9 @@ def test_dry_run_without_a_warehouse_creates_nothing(
 ) -> None:
     code = main(["backfill", "unabated", *RANGE, "--dry-run",
                  "--max-requests", "1", "--max-seconds", "1"])  # fmt: skip
-    assert code == 0 and "plan: 0 fetch, 0 reparse, 0 skip" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert code == 0 and "plan: 0 fetch, 0 reparse, 0 skip" in out
+    assert "no Unabated snapshot of slates 2026-01-12..2026-01-15 in the local raw archive" in out
     assert not (tmp_path / "data").exists()
 
 
@@ -107,3 +109,24 @@ def test_without_a_terminal_each_unit_prints_one_line_then_the_summary(
     assert out[7] == "rows: 30 parsed, 30 new"
     assert out[8].startswith("requests: 3 of 50 (every attempt counted); elapsed ")
     assert out[9:] == ["stop reason: completed", "status SUCCESS"]
+
+
+def test_on_a_terminal_a_progress_bar_replaces_the_unit_lines(
+    partial: Settings, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+
+    from rich.console import Console
+
+    import propledger.commands.backfill as command
+
+    screen = io.StringIO()
+    monkeypatch.setattr(
+        command, "Console", lambda **_: Console(file=screen, force_terminal=True, width=120)
+    )
+    capsys.readouterr()
+    code = main(["backfill", "unabated", *RANGE, "--source", "remote",
+                 "--max-requests", "50", "--max-seconds", "60"])  # fmt: skip
+    out = capsys.readouterr().out
+    assert code == 0 and "[1/5]" not in out and out.startswith("backfill unabated")
+    assert "backfill" in screen.getvalue() and "5/5" in screen.getvalue()

@@ -29,9 +29,11 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import duckdb
+
 from propledger.archive import RawArchive
 from propledger.context import Context
-from propledger.errors import BudgetExhaustedError, PayloadError, SourceError
+from propledger.errors import BudgetExhaustedError, PayloadError, SourceError, StorageError
 from propledger.evidence.registry import mark_abandoned, record
 from propledger.evidence.warehouse import Warehouse
 from propledger.http import Fetched, VendorClient, make_client
@@ -150,8 +152,14 @@ class _Runner:
             self._run_units(wh, plan, outcomes, progress)
         except _Stop as stop:
             reason, message = stop.reason, stop.message
-        except KeyboardInterrupt:
+        except (KeyboardInterrupt, duckdb.InterruptException):
             reason, message = StopReason.INTERRUPTED, "interrupted; units done so far are kept"
+        except StorageError as exc:
+            # the unit in flight was rolled back; record why the run stopped, then report it
+            if isinstance(exc.__cause__, duckdb.InterruptException):
+                reason, message = StopReason.INTERRUPTED, "interrupted; units done so far are kept"
+            else:
+                reason, message = StopReason.ERROR, str(exc)
         finally:
             if self._client is not None:
                 self._client.close()

@@ -258,7 +258,7 @@ def plan_text(plan: Plan) -> str:
                 why,
             )
         )
-    lines.append(_grid(rows))
+    lines.append(_grid(rows) if plan.units else empty_hint(plan))
     fetch = plan.count(Action.FETCH)
     lines.append(
         f"plan: {fetch} fetch, {plan.count(Action.REPARSE)} reparse, {plan.count(Action.SKIP)} skip"
@@ -270,6 +270,18 @@ def plan_text(plan: Plan) -> str:
         + (f": {fetch - allowed} would remain for a later run" if fetch > allowed else "")
     )
     return "\n".join(lines) + "\n"
+
+
+def empty_hint(plan: Plan) -> str:
+    """What to do when a range holds no snapshot at all."""
+    request = plan.request
+    where = (
+        "the snapshot archive's index"
+        if plan.source_url
+        else "the local raw archive (raw_payload); `propledger odds ingest` fills it, or try "
+        "--source remote"
+    )
+    return f"no Unabated snapshot of slates {request.start}..{request.end} in {where}"
 
 
 def _grid(rows: Sequence[tuple[str, ...]]) -> str:
@@ -299,6 +311,7 @@ __all__ = [
     "Action",
     "Plan",
     "Unit",
+    "empty_hint",
     "plan_dict",
     "plan_from_archive",
     "plan_from_index",

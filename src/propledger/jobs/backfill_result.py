@@ -11,7 +11,7 @@ from propledger.clock import iso_z
 from propledger.evidence.registry import RegistryEvent, RunStatus
 from propledger.http_health import VendorCallResult
 from propledger.jobs.backfill_args import BackfillRequest
-from propledger.jobs.backfill_plan import Action, Plan, Unit
+from propledger.jobs.backfill_plan import Action, Plan, Unit, empty_hint
 
 STEP = "backfill"
 KIND = "backfill"
@@ -160,6 +160,8 @@ class BackfillResult:
             f"elapsed {self.elapsed:.1f}s of {r.max_seconds:g}s",
             f"stop reason: {self.stop_reason}" + (f" ({self.message})" if self.message else ""),
         ]
+        if not self.plan.units and self.stop_reason is StopReason.COMPLETED:
+            lines.append(empty_hint(self.plan))
         if self.remaining or self.failed:
             lines.append(
                 f"status {self.status}: run the same command again to resume "
