@@ -91,7 +91,9 @@ def unabated(
         True, "--resume/--no-resume", help="skip units already ingested (default on)"
     ),
     reparse: bool = typer.Option(
-        False, "--reparse", help="parse every archived payload again (after a parser fix)"
+        False,
+        "--reparse",
+        help="parse every archived payload again (after a parser fix); never fetches",
     ),
     on_error: str = typer.Option("stop", "--on-error", help="stop or continue after a unit fails"),
     now: str | None = NowOption,
@@ -99,8 +101,8 @@ def unabated(
 ) -> None:
     """Re-ingest Unabated snapshots of slates [--start, --end) within hard bounds.
 
-    Exit 0 when completed or stopped cleanly at a bound (rerun to resume), 1 when stopped by an
-    error, 2 for bad arguments, 4 when another run holds the lock, 130 when interrupted."""
+    Exit 0: completed or stopped cleanly at a bound (rerun to resume); 1: stopped by an error; 2: bad arguments; 4: another run holds the lock; 130: interrupted. See docs/backfill.md.
+    """
     from propledger.clock import slate_date
     from propledger.jobs.backfill import run_backfill
     from propledger.jobs.backfill_args import BackfillRequest
