@@ -205,8 +205,17 @@ class Settings:
         return dataclasses.replace(self, **changes)
 
     def public_dict(self) -> dict[str, Any]:
-        """Every setting except secrets, JSON-ready (for the run registry and --dry-run)."""
+        """Every setting except secrets, JSON-ready (for the run registry and --dry-run).
+
+        Configured URLs are shown sanitised: userinfo and signed/secret query parameters
+        (``X-Amz-Signature``, ``sig``, ``token``, …) never appear in printed config."""
+        from propledger.http_secrets import sanitize_url  # lazy: http_secrets imports settings
+
         out = dataclasses.asdict(self)
+        secrets = self.secrets.values()
+        out["base_urls"] = {k: sanitize_url(v, secrets) for k, v in self.base_urls.items()}
+        if self.unabated_archive_url:
+            out["unabated_archive_url"] = sanitize_url(self.unabated_archive_url, secrets)
         out.pop("secrets")
         out["secrets"] = {
             k: ("set" if v else "unset") for k, v in dataclasses.asdict(self.secrets).items()
