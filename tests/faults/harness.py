@@ -126,13 +126,20 @@ def raw_payloads_by_vendor(wh: Warehouse) -> dict[str, int]:
 
 
 class LogCollector(logging.Handler):
-    """Every record of ``propledger`` (and, through the root logger, httpx/httpcore), formatted
-    with its exception text: what a log file would hold, before any redacting handler filter."""
+    """What the app's logging can emit, formatted with exception text and before the stderr
+    handler's redacting filter: every ``propledger`` record (entry points send that logger to
+    stderr, DEBUG with ``-vv``), plus WARNING and above of other loggers (httpx, httpcore),
+    which is all Python's last-resort handler prints: the app configures no root handler, so
+    third-party DEBUG records (httpcore traces, response headers included) go nowhere."""
 
     def __init__(self) -> None:
         super().__init__(logging.DEBUG)
         self.lines: list[str] = []
         self.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        ours = record.name == "propledger" or record.name.startswith("propledger.")
+        return (ours or record.levelno >= logging.WARNING) and super().filter(record)
 
     def emit(self, record: logging.LogRecord) -> None:
         self.lines.append(self.format(record))
@@ -154,17 +161,19 @@ def collect_logs(monkeypatch: pytest.MonkeyPatch) -> Iterator[LogCollector]:
 
     monkeypatch.setattr(propledger.logs, "setup_logging", setup_logging)
     monkeypatch.setattr(propledger.commands.common, "setup_logging", setup_logging)
-    root = logging.getLogger()
-    old_level = root.level
-    root.setLevel(logging.DEBUG)
+    root, ours = logging.getLogger(), logging.getLogger("propledger")
+    saved = (ours.level, ours.propagate, list(ours.handlers))
+    ours.propagate = False  # as after setup_logging: each record reaches the collector once
     root.addHandler(collector)
-    logging.getLogger("propledger").addHandler(collector)
+    ours.addHandler(collector)
     try:
         yield collector
     finally:
+        # setup_logging left a handler on the test's (now closed) stderr: put things back
         root.removeHandler(collector)
-        root.setLevel(old_level)
-        logging.getLogger("propledger").removeHandler(collector)
+        ours.setLevel(saved[0])
+        ours.propagate = saved[1]
+        ours.handlers[:] = saved[2]
 
 
 @dataclass(frozen=True)
