@@ -149,6 +149,9 @@ def register(app: typer.Typer) -> None:
         slates: Annotated[
             int, typer.Option("--slates", min=1, help="how many of the season's last slates")
         ] = 21,
+        teams: Annotated[
+            str, typer.Option("--teams", help="sample world teams: a count (32 = all) or TOR,MTL,…")
+        ] = "12",
         verbose: int = VerboseOption,
     ) -> None:
         """Offline demo: sample world → history → calibrators → the daily driver with every
@@ -158,7 +161,7 @@ def register(app: typer.Typer) -> None:
 
         settings = Settings.from_env(os.environ)
         setup_logging(verbose, settings.secrets.values())
-        result = run_demo(settings, DemoRequest(seed=seed, slates=slates), echo=_echo)
+        result = run_demo(settings, DemoRequest(seed=seed, slates=slates, teams=teams), echo=_echo)
         typer.echo("\n".join(result.summary_lines()))
         raise typer.Exit(result.exit_code)
 

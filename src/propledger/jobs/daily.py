@@ -9,8 +9,7 @@ A run:
 3. runs each selected step in order. A step's writes and its registry events (per vendor too,
    in step 1) commit in **one transaction**: a step that raises is rolled back completely and
    recorded as ``FAILED``; later steps still run (see ``jobs/steps.py`` for dependencies);
-4. records the ``run``/``end`` event with the run's status, rewrites the daily report with it
-   and CHECKPOINTs the warehouse.
+4. records the ``run``/``end`` event with the run's status and CHECKPOINTs the warehouse.
 
 Run status: ``SUCCESS`` when every step succeeded; ``FAILED`` when no step produced anything;
 otherwise ``DEGRADED``. Exit codes: 0 success or degraded (3 with ``--strict`` when degraded),
@@ -309,34 +308,16 @@ def _run_locked(
                 details={"steps": {str(o.step): str(o.status) for o in outcomes}},
             ),
         )  # fmt: skip
-    daily, rolling = _final_reports(ctx, plan, earlier)
+    diagnostics = earlier.get(Step.DIAGNOSTICS)
+    reports = diagnostics.result if diagnostics is not None else None
     wh.checkpoint()
     return DailyResult(
         run_id=ctx.run_id, plan=plan, status=status, steps=outcomes,
         started_utc=run.started_utc, ended_utc=ctx.clock.now(), duration_s=duration,
-        abandoned=tuple(abandoned), daily_report=daily, rolling_report=rolling,
+        abandoned=tuple(abandoned),
+        daily_report=reports.daily_report if reports is not None else None,
+        rolling_report=reports.rolling_report if reports is not None else None,
     )  # fmt: skip
-
-
-def _final_reports(
-    ctx: Context, plan: Plan, earlier: Mapping[Step, StepOutcome]
-) -> tuple[Path | None, Path | None]:
-    """Rewrite the daily report with the finished run (diagnostics wrote it while RUNNING)."""
-    diagnostics = earlier.get(Step.DIAGNOSTICS)
-    if diagnostics is None or diagnostics.result is None:
-        return None, None
-    from propledger.evidence.reports.daily import write_daily_report
-    from propledger.jobs.diagnostics import RunInfo, monitoring_dir
-
-    info = RunInfo.from_registry(ctx.warehouse, ctx.run_id)
-    try:
-        report = write_daily_report(
-            ctx.warehouse, plan.slate_date, monitoring_dir(ctx.settings.output_dir), run=info
-        )
-    except Exception as exc:  # the run is recorded; the earlier report stays
-        log.error("could not rewrite the daily report with the final run status: %s", exc)
-        return diagnostics.result.daily_report, diagnostics.result.rolling_report
-    return report.path, diagnostics.result.rolling_report
 
 
 __all__ = [

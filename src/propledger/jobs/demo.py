@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,6 +35,7 @@ from propledger.evidence.registry import RunStatus
 from propledger.jobs.daily import DailyResult, run_daily
 from propledger.jobs.lock import RunLock
 from propledger.jobs.plan import PlanRequest, Step, resolve_plan
+from propledger.replay import Capture, load_manifest
 from propledger.settings import ODDS_VENDORS, Settings
 
 #: the clock of each slate's run (ET) and of the bootstrap (ET, on the first slate's date)
@@ -52,7 +53,9 @@ class DemoRequest:
     seed: int = 42
     slates: int = 21
     seasons: str = "2024,2025"
-    teams: str | None = None  # None: all 32
+    #: 12 of the 32 teams (3-6 games a slate) keeps ``make demo`` within minutes on a small
+    #: machine; ``--teams 32`` runs the full league
+    teams: str | None = "12"
     games_per_team: int = 82
 
 
@@ -111,12 +114,12 @@ def _build_request(request: DemoRequest) -> Any:
         seasons=request.seasons,
         teams=request.teams,
         games_per_team=request.games_per_team,
+        odds_days=request.slates,  # vendor odds only where the demo runs
     ).validate()
 
 
 def world_matches(world_dir: Path, build: Any) -> bool:
     """True when ``world_dir`` holds a complete world of exactly this build request."""
-    from propledger.sample.teams import select_teams
     from propledger.sample.writer import read_world_info
 
     try:
@@ -126,33 +129,50 @@ def world_matches(world_dir: Path, build: Any) -> bool:
     return (
         info.get("seed") == build.seed
         and tuple(info.get("seasons", ())) == tuple(build.seasons)
-        and tuple(info.get("teams", ())) == select_teams(build.teams)
+        and tuple(info.get("teams", ())) == select_teams_of(build)
         and info.get("games_per_team") == build.games_per_team
     )
 
 
-def ensure_world(world_dir: Path, request: DemoRequest, echo: Echo) -> bool:
-    """Reuse or build the sample world; True when it was built."""
+def ensure_world(world_dir: Path, request: DemoRequest, settings: Settings, echo: Echo) -> bool:
+    """Reuse the sample world when it matches and has odds for enough slates, else build it;
+    True when it was built."""
     from propledger.sample.build import build_sample
 
     build = _build_request(request)
     if world_matches(world_dir, build):
-        echo(f"sample world: reusing {world_dir} (seed {request.seed})")
-        return False
-    echo(f"sample world: building {world_dir} (seed {request.seed}; about a minute) …")
+        found = len(demo_slates(world_dir / "replay", settings, request.slates, required=False))
+        if found >= request.slates:
+            echo(f"sample world: reusing {world_dir} (seed {request.seed})")
+            return False
+    teams = len(select_teams_of(build))
+    echo(
+        f"sample world: building {world_dir} (seed {request.seed}, {teams} teams, seasons "
+        f"{', '.join(map(str, build.seasons))}, odds for the last {request.slates} slates) …"
+    )
     build_sample(world_dir, build, force=True)
     return True
 
 
-def demo_slates(replay_dir: Path, settings: Settings, count: int) -> tuple[dt.date, ...]:
-    """The last ``count`` ET dates with odds captures in the replay, oldest first."""
-    from propledger.replay import load_manifest
+def select_teams_of(build: Any) -> tuple[str, ...]:
+    from propledger.sample.teams import select_teams
 
+    return select_teams(build.teams)
+
+
+def demo_slates(
+    replay_dir: Path,
+    settings: Settings,
+    count: int,
+    *,
+    required: bool = True,
+    captures: Sequence[Capture] | None = None,
+) -> tuple[dt.date, ...]:
+    """The last ``count`` ET dates with odds captures in the replay, oldest first."""
     prefixes = tuple(settings.base_url(v) for v in ODDS_VENDORS)
-    days = sorted(
-        {et_date(c.captured_at) for c in load_manifest(replay_dir) if c.url.startswith(prefixes)}
-    )
-    if not days:
+    found = captures if captures is not None else load_manifest(replay_dir)
+    days = sorted({et_date(c.captured_at) for c in found if c.url.startswith(prefixes)})
+    if not days and required:
         raise InputError(
             f"{replay_dir} has no odds captures; rebuild the sample world "
             "(propledger sample build --force) with the odds writers installed"
@@ -190,11 +210,18 @@ def bootstrap(ctx: Context, through: dt.date, echo: Echo) -> bool:
 
 
 # ---- the runs ---------------------------------------------------------------------------------
-def _run_slate(settings: Settings, replay: Path, day: dt.date) -> DailyResult:
+def _run_slate(
+    settings: Settings, replay: Path, day: dt.date, captures: Sequence[Capture]
+) -> DailyResult:
+    """One daily run with every step at 18:00 ET on ``day`` (the manifest is read once)."""
+    from propledger.context import new_run_id
+    from propledger.replay import ReplayTransport
+
     clock = FrozenClock(et_to_utc(day, RUN_TIME_ET))
     source = f"replay:{replay}"
     plan = resolve_plan(PlanRequest(all_steps=True, date=day, source=source), settings, clock)
-    ctx = Context.create(settings, clock, source=source)
+    transport = ReplayTransport(replay, clock, captures)
+    ctx = Context(settings, clock, new_run_id(clock), transport, source)
     try:
         return run_daily(ctx, plan)
     finally:
@@ -269,10 +296,11 @@ def run_demo(settings: Settings, request: DemoRequest, *, echo: Echo = print) ->
     timings: dict[str, float] = {}
     settings = settings.replace(history_max_age_hours=HISTORY_MAX_AGE_HOURS)
     world_dir = settings.sample_dir
-    built = ensure_world(world_dir, request, echo)
+    built = ensure_world(world_dir, request, settings, echo)
     timings["world"] = time.perf_counter() - started
     replay = world_dir / "replay"
-    slates = demo_slates(replay, settings, request.slates)
+    captures = load_manifest(replay)
+    slates = demo_slates(replay, settings, request.slates, captures=captures)
     echo(f"slates: {len(slates)} from {slates[0]} to {slates[-1]} (runs at 18:00 ET each)")
 
     t0 = time.perf_counter()
@@ -291,7 +319,7 @@ def run_demo(settings: Settings, request: DemoRequest, *, echo: Echo = print) ->
     runs = []
     for i, day in enumerate(slates, 1):
         t1 = time.perf_counter()
-        result = _run_slate(settings, replay, day)
+        result = _run_slate(settings, replay, day, captures)
         runs.append(result)
         echo(_run_line(i, len(slates), result, time.perf_counter() - t1))
     timings["runs"] = time.perf_counter() - t0

@@ -24,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any
 
@@ -115,11 +115,49 @@ def run_odds(ctx: Context, plan: Plan, earlier: RunSoFar) -> StepOutcome:
 
 
 # ---- step 2 -----------------------------------------------------------------------------------
+_PREVIOUS_COMPLETE = """
+SELECT (SELECT max(game_date) FROM player_game_situation WHERE season = $prev)
+    >= (SELECT max(slate_date) FROM v_game WHERE season = $prev AND coalesce(game_type, 2) = 2
+        AND coalesce(schedule_state, 'OK') NOT IN ('PPD', 'CNCL'))
+"""
+
+
+def history_seasons(ctx: Context, through: dt.date) -> tuple[int, ...]:
+    """Seasons (start years) a refresh through ``through`` imports: the current one, and the one
+    before unless the warehouse already holds it through its last scheduled game (a finished
+    season's files cannot add anything, and parsing them is most of a refresh's time)."""
+    from propledger.history import season_of
+
+    current = season_of(through)
+    complete = ctx.warehouse.con.execute(_PREVIOUS_COMPLETE, {"prev": current - 1}).fetchall()
+    return (current,) if complete and complete[0][0] else (current - 1, current)
+
+
+def refresh_when_stale(ctx: Context, slate_date: dt.date) -> tuple[bool, tuple[str, ...]]:
+    """The production step's history refresh: through the day before the slate when the
+    history is stale (``history.is_stale``, ``PROPLEDGER_HISTORY_MAX_AGE_HOURS``); a source
+    failure leaves the snapshot priced from the history there is (the step is degraded)."""
+    from propledger.errors import SourceError
+    from propledger.history import is_stale, refresh_history
+
+    settings = ctx.settings
+    if not is_stale(ctx.warehouse, slate_date, ctx.clock, settings.history_max_age_hours):
+        return False, ()
+    through = slate_date - dt.timedelta(days=1)
+    try:
+        result = refresh_history(ctx, through, seasons=history_seasons(ctx, through))
+    except SourceError as exc:
+        return False, (f"history refresh failed ({exc}); priced from existing history",)
+    return True, tuple(result.problems)
+
+
 def run_production(ctx: Context, plan: Plan, earlier: RunSoFar) -> StepOutcome:
     """Refresh history when stale, then price the slate and persist the snapshot."""
     from propledger.jobs.snapshot import run_snapshot
 
-    r = run_snapshot(ctx, plan.slate_date)
+    refreshed, problems = refresh_when_stale(ctx, plan.slate_date)
+    r = run_snapshot(ctx, plan.slate_date, refresh=False)
+    r = replace(r, history_refreshed=refreshed, notes=(*problems, *r.notes))
     sources = ", ".join(f"{k} {v}" for k, v in sorted(r.prob_sources.items()))
     text = f"{r.games} games, {r.players} players, {r.rows} lines priced" + (
         f" ({sources})" if sources else ""
@@ -255,7 +293,10 @@ def run_outcomes(ctx: Context, plan: Plan, earlier: RunSoFar) -> StepOutcome:
 
 # ---- step 5 -----------------------------------------------------------------------------------
 def run_info_so_far(ctx: Context, earlier: RunSoFar) -> Any:
-    """What the daily report shows of a run still in progress (status RUNNING)."""
+    """What the daily report shows of the run: the steps so far and step 1's vendors. Its
+    status is the one the run ends with once diagnostics (the last step, which writes the
+    report) succeeds: SUCCESS when every earlier step succeeded, else DEGRADED. The registry
+    holds the final word (``propledger report daily`` rewrites the report from it)."""
     from propledger.jobs.diagnostics import RunInfo, StepInfo, VendorHealth
 
     vendors: tuple[Any, ...] = ()
@@ -266,8 +307,10 @@ def run_info_so_far(ctx: Context, earlier: RunSoFar) -> Any:
                 (VendorHealth.from_ingest(v) for v in odds.result.vendors), key=lambda v: v.vendor
             )
         )
+    ok = all(o.status is StepStatus.SUCCESS for o in earlier.steps.values())
     return RunInfo(
         run_id=earlier.run_id,
+        status="SUCCESS" if ok else "DEGRADED",
         started_utc=earlier.started_utc,
         steps=tuple(
             StepInfo(str(o.step), str(o.status), o.message, o.rows_out)
