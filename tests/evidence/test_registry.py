@@ -67,3 +67,21 @@ def test_events_are_append_only_and_idempotent(wh: Warehouse) -> None:
     event = _start("r1", T0)
     assert record(wh, event) == 1
     assert record(wh, event) == 0
+
+
+def test_end_recorded_at_the_same_instant_as_start_wins(wh: Warehouse) -> None:
+    # a frozen clock stamps start and end with one instant; the run must read as finished
+    record(wh, _start("r1", T0))
+    record(
+        wh,
+        RegistryEvent(
+            run_id="r1",
+            step="run",
+            event="end",
+            status=RunStatus.SUCCESS,
+            recorded_utc=T0,
+            ended_utc=T0,
+        ),
+    )
+    assert wh.rows("SELECT status FROM v_run") == [("SUCCESS",)]
+    assert mark_abandoned(wh, current_run_id="r2", now=T0) == []
