@@ -380,3 +380,40 @@ def test_every_vendor_dead_exits_1_within_the_deadlines(
         assert 2 * READ_TIMEOUT - 0.05 <= v.call.elapsed <= 2 * READ_TIMEOUT + 0.5
     assert 3 * 2 * READ_TIMEOUT <= run.wall <= 3 * 2 * READ_TIMEOUT + SLACK
     assert all(not rows for rows in run.rows.values())
+
+
+def test_stall_with_the_defaults_scaled_down_is_cut_by_the_deadline(
+    tmp_path: Path,
+    template: Path,
+    fault_server: FaultServer,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """docs/http.md's default column for ``stall``, at 1/60 scale (read 0.5 s, deadline 1 s,
+    4 attempts, backoff 0.5/60 s): two read timeouts spend the deadline, the third attempt is
+    never started (``BudgetExhaustedError``), and the vendor costs one deadline."""
+    scaled = fast_http_env(
+        read_timeout=0.5,
+        connect_timeout=5 / 60,
+        max_attempts=4,
+        backoff_base=0.5 / 60,
+        backoff_max=0.5,
+        retry_after_max=1.0,
+        vendor_deadline=1.0,
+    )
+    env = {**scaled, **serve_vendors(fault_server, "unabated", "stall")}
+    run = run_ingest(tmp_path, template, monkeypatch, capsys, env)
+    unabated = run.result.vendor("unabated").call
+    assert run.code == 0 and len(run.rows["playnow"]) == CLEAN_ROWS["playnow"]
+    assert (unabated.requests, unabated.error_type) == (2, "BudgetExhaustedError")
+    assert 0.9 <= unabated.elapsed <= 1.3  # one deadline (slack: a loaded 2-core box)
+    assert len(fault_server.hits("/unabated")) == 2
+    assert 0.9 <= run.wall <= 1.0 + SLACK  # the 2nd read is capped by what is left (≈ 0.49 s)
+
+
+def test_the_fault_matrix_is_documented() -> None:
+    """docs/http.md's "Fault matrix" table has a row for every fault the matrix runs."""
+    doc = (Path(__file__).parents[2] / "docs" / "http.md").read_text(encoding="utf-8")
+    section = doc.split("## Fault matrix\n", 1)[1]
+    rows = {ln.split("`")[1] for ln in section.splitlines() if ln.startswith("| `")}
+    assert rows == set(FAULT_NAMES)
