@@ -4,7 +4,10 @@
     python scripts/golden_run_validate.py --update   # rewrite tests/golden/ on purpose
 
 Compares μ and probabilities at 1e-9 and MARKET_POLICY on every row (DESIGN section 9);
-see ``propledger.jobs.golden`` for the stages and how to add one.
+see ``propledger.jobs.golden`` for the stages and how to add one. Stage ``driver``
+(``propledger.jobs.golden_driver``) then runs the whole daily driver on the golden slate and
+the next one: snapshot, EV candidates, every daily fact and settlement row, the registry
+events and the daily report text; a re-run adds 0 rows; a forced Unabated outage is DEGRADED.
 """
 
 from __future__ import annotations
@@ -27,7 +30,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.ERROR, format="%(levelname)s %(name)s: %(message)s")
     from propledger.errors import PropledgerError
-    from propledger.jobs.golden import run_golden
+    from propledger.jobs.golden import STAGES, run_golden
+    from propledger.jobs.golden_driver import register
+
+    register(STAGES)  # the whole daily driver runs after the model stage
 
     try:
         result = run_golden(args.golden_dir, update=args.update, stages=args.stage)
