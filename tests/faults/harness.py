@@ -187,10 +187,15 @@ class CliRun:
     wall: float
 
 
-def run_cli(capsys: pytest.CaptureFixture[str], args: Sequence[str]) -> CliRun:
+def run_cli(
+    capsys: pytest.CaptureFixture[str],
+    args: Sequence[str],
+    entry: Callable[[list[str]], int] = main,
+) -> CliRun:
+    """``entry(args)``: ``propledger.cli.main`` by default, or a spec entrypoint's ``main``."""
     capsys.readouterr()
     started = time.monotonic()
-    code = main(list(args))
+    code = entry(list(args))
     wall = time.monotonic() - started
     captured = capsys.readouterr()
     return CliRun(tuple(args), code, captured.out, captured.err, wall)

@@ -13,8 +13,9 @@ to a clean run's. The world is the tiny hand-checked one of ``odds.odds_world`` 
 
 from __future__ import annotations
 
+import importlib.util
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -111,11 +112,13 @@ def run_daily_cli(
     capsys: pytest.CaptureFixture[str],
     env: dict[str, str],
     *extra: str,
+    entry: Callable[[list[str]], int] | None = None,
 ) -> DriverRun:
+    """``propledger daily`` + DAILY + extra, or ``entry(extra)`` (the spec entrypoint)."""
     warehouse = install_warehouse(template, tmp_path / "data")
     set_env(monkeypatch, {**env, "PROPLEDGER_OUTPUT_DIR": str(tmp_path / "outputs")})
     record_sleeps(monkeypatch)
-    cli = run_cli(capsys, [*DAILY, *extra])
+    cli = run_cli(capsys, [*DAILY, *extra]) if entry is None else run_cli(capsys, extra, entry)
     with Warehouse.open(warehouse) as wh:
         registry = wh.arrow(
             "SELECT * FROM fact_run_registry ORDER BY recorded_utc, step, vendor"
@@ -216,7 +219,15 @@ def test_vendor_fault_degrades_the_run(
     health = _report_rows(run.report, "Vendor health")
     row = health[vendor.upper()]
     http = "–" if expected.http is None else str(expected.http)
-    assert row[1:6] == ["FAILED", str(expected.requests), str(expected.attempts), http, "0"]
+    # the status in the ingestion's words (failed) or the registry's (FAILED)
+    assert [row[1].upper(), *row[2:6]] == [
+        "FAILED",
+        str(expected.requests),
+        str(expected.attempts),
+        http,
+        "0",
+    ]
+    assert {r[1].upper() for v, r in health.items() if v != vendor.upper()} <= {"OK", "SUCCESS"}
     assert row[7:] == [expected.error, message]
     anomalies = run.report.split("## Anomalies\n", 1)[1].split("\n## ", 1)[0]
     assert f"**vendor_zero** {vendor.upper()}: failed in this run ({expected.error}" in anomalies
@@ -248,6 +259,16 @@ def _allowed_query(vendor: str) -> set[str]:
     return set()
 
 
+def _entrypoint() -> Callable[[list[str]], int]:
+    path = Path(__file__).resolve().parents[2] / "pipelines" / "ops" / "run_daily.py"
+    spec = importlib.util.spec_from_file_location("faults_run_daily", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    entry: Callable[[list[str]], int] = module.main
+    return entry
+
+
 def test_strict_turns_a_degraded_run_into_exit_3(
     tmp_path: Path,
     template: Path,
@@ -256,9 +277,17 @@ def test_strict_turns_a_degraded_run_into_exit_3(
     capsys: pytest.CaptureFixture[str],
     clean_rows: dict[str, list[tuple[Any, ...]]],
 ) -> None:
-    env = {**ENV, **serve_vendors(fault_server, "oddsshark", "503_forever")}
-    run = run_daily_cli(tmp_path, template, monkeypatch, capsys, env, "--strict")
+    """Through the spec entrypoint ``pipelines/ops/run_daily.py``, steps chosen by RUN_*."""
+    env = {
+        **ENV,
+        **serve_vendors(fault_server, "oddsshark", "503_forever"),
+        "RUN_ODDS_INGESTION": "1",
+        "RUN_DIAGNOSTICS": "1",
+    }
+    args = ("--strict", "--date", SLATE, "--now", NOW)
+    run = run_daily_cli(tmp_path, template, monkeypatch, capsys, env, *args, entry=_entrypoint())
     assert run.cli.code == 3
+    assert "(RUN_ODDS_INGESTION=1)" in run.cli.out
     assert _run_end(run)["status"] == "DEGRADED"
     assert json.loads(_run_end(run)["flags"])["strict"] is True
     assert _vendor_events(run)["oddsshark"]["status"] == "FAILED"
