@@ -242,3 +242,38 @@ def test_daily_driver_with_every_step_leaks_nothing(
             MARKERS, texts=texts, directories=[data, outputs], warehouse=data / "warehouse.duckdb"
         )
     )
+
+
+def test_the_sweep_finds_a_marker_wherever_it_is(tmp_path: Path) -> None:
+    """Negative control for the sweep itself: a marker in a text, a file name, file bytes, a
+    text column and a JSON column of a warehouse table is found in each place."""
+    from propledger.evidence.registry import RegistryEvent, record
+
+    marker = "zz-MARKER-zz"
+    (tmp_path / "files").mkdir()
+    (tmp_path / "files" / f"name-{marker}.txt").write_text("nothing")
+    (tmp_path / "files" / "body.bin").write_bytes(b"\x00" + marker.encode() + b"\xff")
+    path = tmp_path / "wh.duckdb"
+    with Warehouse.open(path) as wh:
+        when = dt.datetime(2026, 1, 14, 17, tzinfo=dt.UTC)
+        record(wh, RegistryEvent("r1", "odds", "end", "FAILED", when, message=f"x {marker} y"))
+        record(wh, RegistryEvent("r2", "odds", "end", "FAILED", when, details={"k": [marker]}))
+    found = sweep(
+        [marker, "absent-MARKER"],
+        texts={"stderr": f"... {marker} ...", "stdout": "clean"},
+        directories=[tmp_path / "files"],
+        warehouse=path,
+    )
+    assert set(found) == {marker}
+    assert found[marker][0] == "text:stderr"
+    assert sorted(p.rsplit("/", 1)[-1] for p in found[marker] if p.startswith("file:")) == [
+        "body.bin",
+        f"name-{marker}.txt",
+    ]
+    assert [p for p in found[marker] if p.startswith("table:")] == ["table:fact_run_registry"]
+    with Warehouse.open(path) as wh:
+        rows = wh.rows(
+            "SELECT run_id FROM fact_run_registry WHERE strpos(CAST(fact_run_registry AS VARCHAR), ?) > 0 ORDER BY 1",
+            [marker],
+        )
+    assert rows == [("r1",), ("r2",)]  # the text column and the JSON column
