@@ -94,7 +94,8 @@ def logs(monkeypatch: pytest.MonkeyPatch) -> Iterator[LogCollector]:
 
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return seeded_template(tmp_path_factory.mktemp("faults_driver"))
+    path: Path = seeded_template(tmp_path_factory.mktemp("faults_driver"))
+    return path
 
 
 @dataclass(frozen=True)

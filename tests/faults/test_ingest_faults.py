@@ -186,7 +186,8 @@ class Run:
 
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return seeded_template(tmp_path_factory.mktemp("faults_ingest"))
+    path: Path = seeded_template(tmp_path_factory.mktemp("faults_ingest"))
+    return path
 
 
 def run_ingest(

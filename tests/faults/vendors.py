@@ -168,7 +168,8 @@ def fault_script(name: str, route: Route) -> list[Reply]:
         return [drifted(route)]
     if name == "html_error":
         return [ok(HTML_ERROR_PAGE, HTML)]
-    return fault(name, ok_body=route.body, content_type=route.content_type)
+    replies: list[Reply] = fault(name, ok_body=route.body, content_type=route.content_type)
+    return replies
 
 
 def serve_vendors(
