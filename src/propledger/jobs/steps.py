@@ -7,6 +7,9 @@ rolls the step's transaction back and records the failure.
 
 Dependencies between steps:
 
+* **Production** refreshes history through the day before the slate when it is stale (the
+  history module's rule), importing the current season and the previous one unless the
+  warehouse already holds it through its last scheduled game; then prices the slate.
 * **EV** needs a probability snapshot of the slate taken at or before the run's clock: this
   run's production step, or an earlier run's. Without one the step is ``SKIPPED`` (the run is
   then degraded); when this run's production step failed, an earlier snapshot is used and the
