@@ -270,8 +270,9 @@ def _to_int(values: pa.ChunkedArray, column: str, name: str, width: pa.DataType)
     """Float-typed counts → integers; ``2.0`` is fine, ``2.4`` is an error naming the column."""
     x = values.to_numpy(zero_copy_only=False).astype(np.float64, copy=False)
     nan = np.isnan(x)
-    rounded = np.round(np.where(nan, 0.0, x))
-    bad = ~nan & (np.abs(x - rounded) > INT_TOLERANCE)
+    finite = np.isfinite(x)  # "INF" in a cell is not a count (and must not warn in numpy)
+    rounded = np.round(np.where(finite, x, 0.0))
+    bad = ~nan & (~finite | (np.abs(np.where(finite, x, 0.0) - rounded) > INT_TOLERANCE))
     if bad.any():
         raise PayloadError(
             f"{name}: column {column} has non-integer value {float(x[bad][0])!r}; expected a count",
