@@ -124,7 +124,11 @@ def parse_price(text: str, *, hint: OddsFormat | None = None) -> Price:
         return Price(american_to_decimal(int(raw)), raw, OddsFormat.AMERICAN)
     frac = _FRACTIONAL.match(raw)
     if frac:
-        return Price(fractional_to_decimal(int(frac.group(1)), int(frac.group(2))), raw, OddsFormat.FRACTIONAL)
+        return Price(
+            fractional_to_decimal(int(frac.group(1)), int(frac.group(2))),
+            raw,
+            OddsFormat.FRACTIONAL,
+        )
     return Price(_checked_decimal(raw), raw, OddsFormat.DECIMAL)
 
 
@@ -132,7 +136,9 @@ def _checked_decimal(raw: str) -> Fraction:
     try:
         d = Fraction(raw)
     except (ValueError, ZeroDivisionError):
-        raise InputError(f"cannot read odds {raw!r}; use American (+130/-115), decimal (1.87) or fractional (5/2)") from None
+        raise InputError(
+            f"cannot read odds {raw!r}; use American (+130/-115), decimal (1.87) or fractional (5/2)"
+        ) from None
     if d <= 1:
         raise InputError(f"decimal odds {raw} must be greater than 1")
     return d
