@@ -167,7 +167,7 @@ class Settings:
     forced_failures: frozenset[str] = frozenset()
     vendors: tuple[str, ...] = ODDS_VENDORS
     disable_calibration: bool = False
-    history_max_age_hours: float = 24.0
+    history_max_age_hours: float = 12.0
     ev: EvSettings = field(default_factory=EvSettings)
     step_env: Mapping[str, bool] = field(default_factory=dict)
     backfill_max_span_days: int = 92
@@ -323,7 +323,7 @@ class Settings:
             forced_failures=frozenset(forced),
             vendors=vendors,
             disable_calibration=parse_bool("DISABLE_CALIBRATION", get("DISABLE_CALIBRATION", "0")),
-            history_max_age_hours=_num(env, "PROPLEDGER_HISTORY_MAX_AGE_HOURS", 24.0),
+            history_max_age_hours=_num(env, "PROPLEDGER_HISTORY_MAX_AGE_HOURS", 12.0),
             ev=ev,
             step_env=steps,
             backfill_max_span_days=int(

@@ -31,7 +31,7 @@ def is_stale(wh: Warehouse, slate_date: dt.date, clock: Clock, max_age_hours: fl
 
     Stale means: no history at all, or games played before the slate (the last regular-season
     game day before it according to ``dim_game``; the day before when the schedule is unknown)
-    are missing **and** the last load that added rows is older than ``max_age_hours`` (MoneyPuck
+    are missing **and** the last load that added rows is at least ``max_age_hours`` old (MoneyPuck
     publishes a game about a day later, so a recent refresh that found nothing new is not
     repeated on every run).
     """
@@ -44,7 +44,7 @@ def is_stale(wh: Warehouse, slate_date: dt.date, clock: Clock, max_age_hours: fl
     if latest >= expected:
         return False
     loaded = last_history_load(wh)
-    return loaded is None or clock.now() - loaded > dt.timedelta(hours=max_age_hours)
+    return loaded is None or clock.now() - loaded >= dt.timedelta(hours=max_age_hours)
 
 
 __all__ = ["history_freshness", "is_stale", "last_history_load"]
