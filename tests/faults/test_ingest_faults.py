@@ -112,8 +112,9 @@ def _single_request(rows: int) -> dict[str, Expected]:
 def _playnow() -> dict[str, Expected]:
     """PlayNow: event list, then ONE events-by-ids; the fault hits both routes."""
     base = _single_request(CLEAN_ROWS["playnow"])
-    # the event list is not a quote payload: a bad one ends the vendor before anything is archived
-    listing_bad = Expected(FAIL, CallStatus.FAILED, 1, 1, 200, "PayloadError", 0, 0)
+    # the event list is not a quote payload: a bad one ends the vendor, archived all the same (the
+    # archive is the record of what the vendor returned; event lists are never parsed)
+    listing_bad = Expected(FAIL, CallStatus.FAILED, 1, 1, 200, "PayloadError", 1, 0)
     return {
         **base,
         "500_then_200": replace(base["500_then_200"], requests=4, payloads_new=2, backoffs=2),
@@ -129,12 +130,13 @@ def _playnow() -> dict[str, Expected]:
 
 
 def _playnow_events() -> dict[str, Expected]:
-    """PlayNow with a healthy event list and a faulty events-by-ids (the props payload)."""
+    """PlayNow with a healthy event list and a faulty events-by-ids (the props payload). The
+    event list is archived even when the props request fails; a truncated body never is."""
     return {
         "503_forever": Expected(
-            FAIL, CallStatus.DEGRADED, 4, 3, 503, "HttpStatusError", 0, 0, backoffs=2
+            FAIL, CallStatus.DEGRADED, 4, 3, 503, "HttpStatusError", 1, 0, backoffs=2
         ),
-        "truncated": Expected(FAIL, CallStatus.DEGRADED, 2, 1, 200, "PayloadError", 0, 0),
+        "truncated": Expected(FAIL, CallStatus.DEGRADED, 2, 1, 200, "PayloadError", 1, 0),
         "malformed": Expected(FAIL, CallStatus.DEGRADED, 2, 1, 200, "PayloadError", 2, 0, "error"),
         "html_error": Expected(FAIL, CallStatus.DEGRADED, 2, 1, 200, "PayloadError", 2, 0, "error"),
         "empty_payload": Expected(OK, CallStatus.OK, 2, 1, 200, None, 2, 0, "empty"),

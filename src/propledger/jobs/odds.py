@@ -12,18 +12,12 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 
 from propledger.context import Context
-from propledger.evidence.registry import RegistryEvent, RunStatus
+from propledger.evidence.registry import RegistryEvent
 from propledger.odds.ingest import IngestStatus, OddsIngestResult, ProgressFn, ingest_odds
 from propledger.odds.mapping import MappingConfig, MappingStats
 from propledger.odds.reparse import ArchivedPayload, ReparseResult, reparse_archive
 
 STEP = "odds"
-
-_REGISTRY_STATUS = {
-    IngestStatus.OK: RunStatus.SUCCESS,
-    IngestStatus.DEGRADED: RunStatus.DEGRADED,
-    IngestStatus.FAILED: RunStatus.FAILED,
-}
 
 
 def run_odds_ingestion(
@@ -52,8 +46,11 @@ def odds_registry_events(
     code_version: str | None = None,
     config_hash: str | None = None,
 ) -> tuple[RegistryEvent, ...]:
-    """One ``end`` event per vendor for ``fact_run_registry`` (rows_in = quotes parsed,
-    rows_out = rows inserted; mapping rates and payload counts in ``details``)."""
+    """One ``end`` event per vendor for ``fact_run_registry``: status in the registry's words
+    (``IngestStatus.step_status``), the HTTP layer's call status in ``details.call_status``,
+    error type and one-line message from the vendor's result (a vendor degraded by its parse
+    says ``ParseNoMatch`` and why), rows_in = quotes parsed, rows_out = rows inserted; mapping
+    rates, payload counts, parse status and skip counts in ``details``."""
     events = []
     for v in result.vendors:
         details: dict[str, object] = {
@@ -74,7 +71,7 @@ def odds_registry_events(
                 run_id=result.run_id,
                 step=STEP,
                 event="end",
-                status=_REGISTRY_STATUS[v.status],
+                status=v.status.step_status,
                 recorded_utc=ended_utc,
                 kind=kind,
                 slate_date=slate_date,
@@ -85,7 +82,7 @@ def odds_registry_events(
                 requests=v.call.requests,
                 attempts=v.call.attempts,
                 http_status=v.call.last_http_status,
-                error_type=v.call.error_type or ("PayloadError" if v.payloads_failed else None),
+                error_type=v.error_type or None,
                 message=v.message or None,
                 rows_in=v.rows_parsed,
                 rows_out=v.rows_inserted,

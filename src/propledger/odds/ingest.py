@@ -3,7 +3,10 @@
 :func:`ingest_odds` runs each vendor in turn with its own client (``ctx.client(vendor)``):
 
 1. ``fetch_*`` returns a bundle of payloads (PlayNow's platform from
-   ``settings.playnow_platform``); a fetch error ends that vendor only (``failed``).
+   ``settings.playnow_platform``); a fetch error ends that vendor only. The responses the
+   vendor gave before the error (PlayNow's event list when ``events-by-ids`` fails, Kambi
+   events fetched before the breaker opened) are archived and parsed all the same: the archive
+   is the record of what the vendor returned. The vendor is ``failed`` unless they held quotes.
 2. Every payload is archived with :class:`~propledger.archive.RawArchive` *before* it is
    parsed, in one transaction with its fact rows: the raw registration and the rows commit
    together. An already-archived payload (same sha256) is neither stored nor parsed again.
@@ -33,8 +36,10 @@ import pyarrow as pa
 from propledger.archive import RawArchive
 from propledger.clock import slate_date
 from propledger.context import Context
-from propledger.errors import ConfigError, PayloadError, SourceError
+from propledger.errors import ConfigError, PayloadError
+from propledger.evidence.registry import RunStatus
 from propledger.http import VendorCallResult, VendorClient
+from propledger.odds.kept import fetch_keeping
 from propledger.odds.load import PayloadLoad, prepare_payload, write_prepared
 from propledger.odds.mapping import MappingConfig, MappingStats, RosterCache
 from propledger.odds.mapping_stats import mapping_stats
@@ -54,6 +59,21 @@ class IngestStatus(enum.StrEnum):
     OK = "ok"
     DEGRADED = "degraded"
     FAILED = "failed"
+
+    @property
+    def step_status(self) -> RunStatus:
+        """The run registry's word (``SUCCESS``/``DEGRADED``/``FAILED``): what the vendor's
+        ``fact_run_registry`` event and the daily report's vendor health say."""
+        return _STEP_STATUS[self]
+
+
+_STEP_STATUS = {
+    IngestStatus.OK: RunStatus.SUCCESS,
+    IngestStatus.DEGRADED: RunStatus.DEGRADED,
+    IngestStatus.FAILED: RunStatus.FAILED,
+}
+#: longest reason kept in a message (the registry's and the report's one-line ``message``)
+MESSAGE_CHARS = 300
 
 
 def _fetcher(vendor: str) -> Callable[[VendorClient, Settings], FetchBundle]:
@@ -105,9 +125,47 @@ class VendorIngestResult:
         return self.status is not IngestStatus.FAILED
 
     @property
+    def error_type(self) -> str:
+        """What kind of problem made the vendor degraded or failed (empty when ok): the HTTP
+        layer's error class (``HttpStatusError``, ``CircuitOpenError``…), else ``PayloadError``
+        for a payload that could not be parsed, else ``ParseNoMatch`` for a payload whose
+        expected structure was absent (schema drift, a redesigned page)."""
+        if self.call.error_type:
+            return self.call.error_type
+        if self.payloads_failed:
+            return "PayloadError"
+        if self.parse_status == ParseStatus.NO_MATCH:
+            return "ParseNoMatch"
+        return ""
+
+    @property
     def message(self) -> str:
-        """The first problem, sanitised (empty when ok)."""
-        return self.errors[0] if self.errors else (self.call.message or "")
+        """The first problem on one line (empty when ok): an error (fetch or payload), else the
+        HTTP layer's message, else for a vendor degraded by its parse the parse status, the first
+        warning and the skip counts (``oddsshark: parse no_match: selector … matched nothing``).
+        Errors and call messages carry sanitised URLs only; the text is cut at
+        :data:`MESSAGE_CHARS`."""
+        if self.errors:
+            text = self.errors[0]
+        elif self.call.message:
+            text = self.call.message
+        elif self.status is not IngestStatus.OK:
+            text = self.parse_reason
+        else:
+            return ""
+        return _one_line(text)
+
+    @property
+    def parse_reason(self) -> str:
+        """``<vendor>: parse <status>[: <first warning>][; skipped <n>: reason=count, …]``."""
+        text = f"{self.vendor}: parse {self.parse_status or 'nothing'}"
+        if self.warnings:
+            text += f": {self.warnings[0]}"
+        if self.skipped:
+            counts = sorted(self.skipped.items(), key=lambda kv: (-kv[1], kv[0]))
+            listed = ", ".join(f"{reason}={n}" for reason, n in counts)
+            text += f"; skipped {sum(self.skipped.values())}: {listed}"
+        return text
 
 
 @dataclass(frozen=True)
@@ -141,6 +199,12 @@ class OddsIngestResult:
         raise KeyError(name)
 
 
+def _one_line(text: str) -> str:
+    """Whitespace (newlines included) collapsed, cut at MESSAGE_CHARS with an ellipsis."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= MESSAGE_CHARS else flat[: MESSAGE_CHARS - 1] + "…"
+
+
 @dataclass
 class _VendorRun:
     """Mutable tally of one vendor's ingestion."""
@@ -149,6 +213,7 @@ class _VendorRun:
     platform: str = ""
     new: int = 0
     duplicate: int = 0
+    duplicate_quotes: int = 0  # already-archived payloads that hold quotes (parsed back then)
     failed_payloads: int = 0
     parsed: int = 0
     inserted: int = 0
@@ -201,21 +266,22 @@ def _ingest_vendor(
     client = ctx.client(vendor)
     run = _VendorRun(vendor)
     try:
-        try:
-            bundle = _fetcher(vendor)(client, ctx.settings)
-        except SourceError as exc:
-            log.warning("%s: fetch failed: %s", vendor, exc)
-            run.errors.append(str(exc))
-            note(vendor, f"failed: {exc}")
-            return _finish(run, client.result(), started, fetched=False)
+        # on a fetch error, the bundle holds the responses received before it
+        bundle, failure = fetch_keeping(_fetcher(vendor), client, ctx.settings)
+        if failure is not None:
+            log.warning("%s: fetch failed: %s", vendor, failure)
+            run.errors.append(str(failure))
         run.errors.extend(str(e) for e in bundle.errors)
         for payload in bundle.payloads:
             run.platform = payload.platform.value
             _ingest_payload(ctx, client, archive, payload, run, config, cache)
     finally:
         client.close()
-    result = _finish(run, client.result(), started, fetched=True)
-    note(vendor, f"{result.status}: {result.rows_inserted} rows inserted")
+    result = _finish(run, client.result(), started, fetched=failure is None)
+    if failure is not None:
+        note(vendor, f"failed: {failure}")
+    else:
+        note(vendor, f"{result.status}: {result.rows_inserted} rows inserted")
     return result
 
 
@@ -241,6 +307,7 @@ def _ingest_payload(
         )
         if not stored.is_new:
             run.duplicate += 1
+            run.duplicate_quotes += int(payload.parse)
             return
         run.new += 1
         if not payload.parse:
@@ -276,11 +343,14 @@ def _ingest_payload(
 def _finish(
     run: _VendorRun, call: VendorCallResult, started: float, *, fetched: bool
 ) -> VendorIngestResult:
-    parsed_ok = len(run.statuses)
-    if not fetched or (run.failed_payloads and not parsed_ok and not run.duplicate):
+    # quotes in hand: a payload parsed now, or one parsed when it was first archived (event
+    # lists do not count: they hold no quotes)
+    usable = bool(run.statuses) or run.duplicate_quotes > 0
+    if not usable and (not fetched or run.failed_payloads):
         status = IngestStatus.FAILED
     elif (
-        run.failed_payloads
+        not fetched
+        or run.failed_payloads
         or run.errors
         or ParseStatus.NO_MATCH in run.statuses
         or str(call.status) not in ("ok", "skipped")
@@ -322,6 +392,7 @@ def _finish(
 
 
 __all__ = [
+    "MESSAGE_CHARS",
     "IngestStatus",
     "OddsIngestResult",
     "ProgressFn",
