@@ -60,9 +60,18 @@ def _run_info(ctx: Context) -> RunInfo:
         steps=(StepInfo("odds", "DEGRADED", "playnow failed", 3), StepInfo("ev", "SUCCESS", "", 3)),
         vendors=(
             VendorHealth(
-                "PLAYNOW", "failed", 4, 4, 503, "HttpStatusError", "HTTP 503 after 4 attempts", 0, 0
+                "PLAYNOW",
+                "FAILED",
+                4,
+                4,
+                503,
+                "HttpStatusError",
+                "HTTP 503 after 4 attempts",
+                0,
+                0,
+                call_status="failed",
             ),
-            VendorHealth("UNABATED", "ok", 1, 1, 200, "", "", 3, 3),
+            VendorHealth("UNABATED", "SUCCESS", 1, 1, 200, "", "", 3, 3, call_status="ok"),
         ),
     )
 
@@ -98,7 +107,7 @@ def test_diagnostics_writes_both_reports_with_every_section(
     assert _sections(daily, DAILY_SECTIONS) == list(DAILY_SECTIONS)
     assert "Run `20260114T170000Z-abcd1234` (daily): **RUNNING**" in daily
     assert (
-        "| PLAYNOW | failed | 4 | 4 | 503 | 0 | 0 | HttpStatusError | HTTP 503 after 4 attempts |"
+        "| PLAYNOW | FAILED | failed | 4 | 4 | 503 | 0 | 0 | HttpStatusError | HTTP 503 after 4 attempts |"
         in daily
     )
     assert (
@@ -151,17 +160,54 @@ def test_daily_report_is_deterministic_and_reads_the_registry(
         wh,
         RegistryEvent(run_id=ctx.run_id, step="odds", vendor="oddsshark", event="end", status="FAILED",
                       recorded_utc=AS_OF, attempts=1, requests=1, http_status=403, error_type="HttpStatusError",
-                      message="403 Forbidden"),
+                      message="403 Forbidden", details={"call_status": "failed"}),
+        # every event of a run carries its slate, as the driver writes them (v_run reads the
+        # latest run event's)
         RegistryEvent(run_id=ctx.run_id, step="run", event="end", status=RunStatus.DEGRADED,
-                      recorded_utc=AS_OF + dt.timedelta(minutes=1), ended_utc=AS_OF),
+                      recorded_utc=AS_OF + dt.timedelta(minutes=1), ended_utc=AS_OF, slate_date=SLATE),
     )  # fmt: skip
     out = settings.output_dir / "monitoring"
     first = write_daily_report(wh, SLATE, out)
     second = write_daily_report(wh, SLATE, out)
     assert first.text == second.text == first.path.read_text(encoding="utf-8")
     assert "**DEGRADED**" in first.text
-    assert "| ODDSSHARK | FAILED | 1 | 1 | 403 |" in first.text
+    assert "| ODDSSHARK | FAILED | failed | 1 | 1 | 403 |" in first.text
     assert first.path.stat().st_mode & 0o444 == 0o444  # readable by people, not just the owner
+
+
+def test_a_frozen_clock_run_reads_success_in_both_reports(
+    wh: Warehouse, settings: Settings
+) -> None:
+    """A frozen clock stamps the run's start and end with one instant: the reports read the
+    registry's own state (v_run, where the end wins the tie), never RUNNING."""
+    ctx = _world(wh, settings)
+    from propledger.jobs.diagnostics import record_facts
+
+    record_facts(ctx, SLATE)
+    record(wh, RegistryEvent(run_id=ctx.run_id, step="run", event="end", status=RunStatus.SUCCESS,
+                             recorded_utc=AS_OF, ended_utc=AS_OF, slate_date=SLATE))  # fmt: skip
+    # the tie is real: the two events share recorded_utc, and ":start" sorts after ":end"
+    assert wh.rows("SELECT DISTINCT recorded_utc FROM fact_run_registry WHERE step = 'run'") == [
+        (AS_OF,)
+    ]
+    run = RunInfo.from_registry(wh, ctx.run_id)
+    assert run is not None and (run.status, run.ended_utc) == ("SUCCESS", AS_OF)
+    latest = RunInfo.latest_for_slate(wh, SLATE)
+    assert latest is not None and latest.run_id == ctx.run_id and latest.status == "SUCCESS"
+    out = settings.output_dir / "monitoring"
+    daily = write_daily_report(wh, SLATE, out).text
+    assert f"Run `{ctx.run_id}` (daily): **SUCCESS**" in daily
+    rolling = write_rolling_report(wh, out, through=SLATE).text
+    runs = rolling.split("## Run outcomes\n", 1)[1].split("\n## ", 1)[0]
+    head = next(line for line in runs.splitlines() if line.startswith("| window"))
+    row = next(line for line in runs.splitlines() if line.startswith("| 7 days"))
+    cells = dict(zip(_cells(head), _cells(row), strict=True))
+    assert cells["runs"] == "1" and cells["success (all / latest)"] == "1 / 1", row
+    assert cells["running (all / latest)"] == "0 / 0", row
+
+
+def _cells(line: str) -> list[str]:
+    return [c.strip() for c in line.strip().strip("|").split("|")]
 
 
 def test_report_commands_rewrite_from_the_warehouse(

@@ -85,16 +85,24 @@ def test_vendor_and_mapping_rules_against_the_7_day_median(wh: Warehouse) -> Non
     assert _rules(found) == {("mapping_rate_down", "UNABATED"), ("vendor_zero", "PLAYNOW")}
     down = next(a for a in found if a.rule == "mapping_rate_down")
     assert (down.value, down.median) == (pytest.approx(0.85), pytest.approx(0.95))
-    # step 1 says a vendor failed this run: reported even with rows from earlier captures
-    run = RunInfo(
-        "r",
-        vendors=(
-            VendorHealth(
-                "ODDSSHARK", "circuit_open", error_type="CircuitOpenError", message="5 failures"
-            ),
-        ),
+    # step 1 says a vendor failed this run: reported even with rows from earlier captures, and
+    # for a vendor whose breaker opened after some responses (DEGRADED, call status circuit_open)
+    for status, call in (("FAILED", "failed"), ("DEGRADED", "circuit_open")):
+        health = VendorHealth(
+            "ODDSSHARK",
+            status,
+            error_type="CircuitOpenError",
+            message="5 failures",
+            call_status=call,
+        )
+        assert ("vendor_zero", "ODDSSHARK") in _rules(
+            detect_anomalies(wh, D, RunInfo("r", vendors=(health,)))
+        )
+    # a vendor degraded by its parse alone is not at zero (its rows are judged by the other rules)
+    parse = VendorHealth("ODDSSHARK", "DEGRADED", error_type="ParseNoMatch", call_status="ok")
+    assert ("vendor_zero", "ODDSSHARK") not in _rules(
+        detect_anomalies(wh, D, RunInfo("r", vendors=(parse,)))
     )
-    assert ("vendor_zero", "ODDSSHARK") in _rules(detect_anomalies(wh, D, run))
 
 
 def test_a_slate_without_games_has_no_vendor_at_zero(wh: Warehouse) -> None:

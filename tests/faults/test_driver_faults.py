@@ -6,7 +6,8 @@ base URL), 503 forever (OddsShark), 429 with ``Retry-After: 3600`` (Unabated) an
 JSON in PlayNow's props payload (behind a healthy event list). For each: run status DEGRADED
 with exit 0 (3 with ``--strict``), the vendor's failure in ``fact_run_registry`` (status,
 requests, attempts, HTTP status, error type, sanitised message, call status), the same in the
-daily report's vendor-health section and its anomalies, and the other vendors' rows identical
+daily report's vendor-health section (in the registry's words: step status FAILED, the HTTP
+layer's call status in its own column) and its anomalies, and the other vendors' rows identical
 to a clean run's. The world is the tiny hand-checked one of ``odds.odds_world`` (two games on
 2026-01-14), so the clean run is SUCCESS and any degradation is the fault's.
 """
@@ -161,13 +162,22 @@ def _vendor_events(run: DriverRun) -> dict[str, dict[str, Any]]:
     return {e["vendor"]: e for e in run.registry if e["step"] == "odds" and e["vendor"]}
 
 
+def _cells(line: str) -> list[str]:
+    return [c.strip().replace("\\|", "|") for c in line.strip().strip("|").split(" | ")]
+
+
+def _report_header(report: str, section: str) -> list[str]:
+    body = report.split(f"## {section}\n", 1)[1].split("\n## ", 1)[0]
+    return _cells(next(line for line in body.splitlines() if line.startswith("| vendor")))
+
+
 def _report_rows(report: str, section: str) -> dict[str, list[str]]:
     """Table rows of one ``## section`` by their first cell (pipes inside cells are escaped)."""
     body = report.split(f"## {section}\n", 1)[1].split("\n## ", 1)[0]
     rows = {}
     for line in body.splitlines():
         if line.startswith("| ") and not line.startswith(("| vendor", "| :---")):
-            cells = [c.strip().replace("\\|", "|") for c in line.strip("|").split(" | ")]
+            cells = _cells(line)
             rows[cells[0]] = cells
     return rows
 
@@ -216,20 +226,24 @@ def test_vendor_fault_degrades_the_run(
     for url in (w.rstrip(":)") for w in message.split() if w.startswith(("http", "(http"))):
         assert set(url.partition("?")[2].split("&")) <= {"", *_allowed_query(vendor)}, url
 
-    # the daily report shows it in vendor health and as an anomaly
+    # the daily report shows it in vendor health (one vocabulary: the registry's step status,
+    # the HTTP layer's call status beside it, exactly as the registry event) and as an anomaly
+    assert _report_header(run.report, "Vendor health")[:3] == ["vendor", "status", "call status"]
     health = _report_rows(run.report, "Vendor health")
     row = health[vendor.upper()]
     http = "–" if expected.http is None else str(expected.http)
-    # the status in the ingestion's words (failed) or the registry's (FAILED)
-    assert [row[1].upper(), *row[2:6]] == [
+    assert row[1:7] == [
         "FAILED",
+        expected.call,
         str(expected.requests),
         str(expected.attempts),
         http,
         "0",
     ]
-    assert {r[1].upper() for v, r in health.items() if v != vendor.upper()} <= {"OK", "SUCCESS"}
-    assert row[7:] == [expected.error, message]
+    assert {v: tuple(r[1:3]) for v, r in health.items() if v != vendor.upper()} == {
+        v.upper(): ("SUCCESS", "ok") for v in VENDORS if v != vendor
+    }
+    assert row[8:] == [expected.error, message]
     anomalies = run.report.split("## Anomalies\n", 1)[1].split("\n## ", 1)[0]
     assert f"**vendor_zero** {vendor.upper()}: failed in this run ({expected.error}" in anomalies
 

@@ -101,7 +101,7 @@ def test_a_forced_vendor_outage_degrades_the_run_and_strict_exits_3(
         vendors = dict(wh.rows("SELECT vendor, count(*) FROM fact_prop_odds GROUP BY vendor"))
     assert set(vendors) == {"PLAYNOW", "ODDSSHARK"} and min(vendors.values()) > 0
     report = (data.parent / "outputs" / "monitoring" / f"daily_report_{DAY}.md").read_text()
-    assert "| UNABATED | failed |" in report and "TransportError" in report
+    assert "| UNABATED | FAILED | failed |" in report and "TransportError" in report
 
 
 def test_every_vendor_down_and_nothing_else_selected_is_failed(

@@ -4,24 +4,43 @@ jobs/odds.py, ``propledger odds ingest``)."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
+from collections.abc import Callable
 from pathlib import Path
 
+import httpx
 import pytest
 
-from odds.odds_world import CAPTURE, FIXTURES, SLATE, make_context, seed_world, write_fixture_replay
+from odds.odds_world import (
+    CAPTURE,
+    EVENT_LIST,
+    FIXTURES,
+    SLATE,
+    make_context,
+    seed_world,
+    write_fixture_replay,
+)
 from propledger.cli import main
 from propledger.clock import FrozenClock
-from propledger.evidence.registry import record
+from propledger.context import Context
+from propledger.evidence.registry import RegistryEvent, RunStatus, record
+from propledger.evidence.reports.runinfo import RunInfo, VendorHealth
 from propledger.evidence.warehouse import Warehouse
+from propledger.http import CallStatus, VendorCallResult, make_client
 from propledger.jobs.odds import (
     ingest_exit_code,
     ingest_table,
     odds_registry_events,
     run_odds_ingestion,
 )
-from propledger.odds.ingest import IngestStatus, OddsIngestResult
+from propledger.odds.ingest import MESSAGE_CHARS, IngestStatus, OddsIngestResult, VendorIngestResult
+from propledger.odds.kept import kept_payloads, kept_surface
 from propledger.odds.parse import parse_payload
 from propledger.settings import Settings
+from propledger.sources.oddsshark import fetch_props_page
+from propledger.sources.playnow import fetch_playnow
+from propledger.sources.unabated import fetch_propodds
 
 #: quotes the committed examples hold (odds parse on each file)
 EXPECTED = {"playnow": 12, "unabated": 10, "oddsshark": 17}
@@ -228,6 +247,211 @@ def test_registry_events_and_table(tmp_path: Path, world: Warehouse) -> None:
     text = ingest_table(result)
     assert text.splitlines()[0].split()[:3] == ["vendor", "status", "requests"]
     assert "oddsshark  failed" in text and "100.0%" in text and "degraded" in text.splitlines()[-1]
+
+
+def test_a_vendor_degraded_by_its_parse_says_why(tmp_path: Path, world: Warehouse) -> None:
+    """Schema drift (Unabated without its odds list) leaves no error and no HTTP message: the
+    registry event and the report still name the problem (ParseNoMatch + the warning), in the
+    same words whether the report reads the registry or the ingest result."""
+    result = _ingest(tmp_path, world, skip=("oddsshark",), overrides={"unabated": b'{"odds": {}}'})
+    unabated = result.vendor("unabated")
+    assert (unabated.status, unabated.parse_status, unabated.call.error_type) == (
+        IngestStatus.DEGRADED, "no_match", "",
+    )  # fmt: skip
+    events = {e.vendor: e for e in odds_registry_events(
+        result, slate_date=SLATE, started_utc=CAPTURE, ended_utc=CAPTURE)}  # fmt: skip
+    event = events["unabated"]
+    assert (event.status, event.error_type) == ("DEGRADED", "ParseNoMatch")
+    assert event.message == (
+        "unabated: parse no_match: unabated: no odds['lg6:pt1:pregame'] list in the payload "
+        "(schema drift?)"
+    )
+    assert (events["playnow"].status, events["playnow"].message, events["playnow"].error_type) == (
+        "SUCCESS", None, None,
+    )  # fmt: skip
+    assert (events["oddsshark"].status, events["oddsshark"].error_type) == (
+        "FAILED",
+        "HttpStatusError",
+    )
+    # one vocabulary: the registry's step status, the HTTP layer's call status beside it
+    start = RegistryEvent(run_id=result.run_id, step="run", event="start", status=RunStatus.RUNNING,
+                          recorded_utc=CAPTURE, started_utc=CAPTURE, slate_date=SLATE)  # fmt: skip
+    record(world, start, *events.values())
+    from_registry = RunInfo.from_registry(world, result.run_id)
+    assert from_registry is not None
+    from_ingest = tuple(
+        sorted(map(VendorHealth.from_ingest, result.vendors), key=lambda v: v.vendor)
+    )
+    assert from_registry.vendors == from_ingest
+    assert [(v.vendor, v.status, v.call_status, v.error_type) for v in from_ingest] == [
+        ("ODDSSHARK", "FAILED", "failed", "HttpStatusError"),
+        ("PLAYNOW", "SUCCESS", "ok", ""),
+        ("UNABATED", "DEGRADED", "ok", "ParseNoMatch"),
+    ]
+
+
+def _call(vendor: str = "unabated") -> VendorCallResult:
+    return VendorCallResult(vendor, CallStatus.OK, requests=1, attempts=1, last_http_status=200)
+
+
+def test_the_parse_reason_is_one_line_with_the_skip_counts() -> None:
+    degraded = VendorIngestResult(
+        "oddsshark", IngestStatus.DEGRADED, _call("oddsshark"), parse_status="no_match",
+        warnings=("selector .props-container matched nothing", "a second warning"),
+        skipped={"unsupported_tab": 1, "empty_cell": 2, "blurred": 2},
+    )  # fmt: skip
+    assert degraded.error_type == "ParseNoMatch"
+    assert degraded.message == (
+        "oddsshark: parse no_match: selector .props-container matched nothing; "
+        "skipped 5: blurred=2, empty_cell=2, unsupported_tab=1"
+    )
+    long = VendorIngestResult(
+        "unabated", IngestStatus.DEGRADED, _call(), parse_status="no_match",
+        warnings=("first line\n  second line " + "x" * 400,),
+    )  # fmt: skip
+    assert long.message.startswith("unabated: parse no_match: first line second line xxx")
+    assert len(long.message) == MESSAGE_CHARS and long.message.endswith("…")
+    assert "\n" not in long.message
+    # an ok vendor has nothing to say, even with skips and warnings
+    ok = VendorIngestResult(
+        "unabated", IngestStatus.OK, _call(), parse_status="ok", warnings=("unknown betTypeId 999",),
+        skipped={"blurred": 2},
+    )  # fmt: skip
+    assert (ok.message, ok.error_type) == ("", "")
+
+
+# ---- a fetch that fails after some responses --------------------------------------------------
+
+Handler = Callable[[httpx.Request], httpx.Response]
+LIST_BODY = json.dumps(EVENT_LIST).encode()
+EVENTS_BODY = (FIXTURES / "playnow_openbet_events.json").read_bytes()
+KAMBI_LIST_BODY = json.dumps(
+    {"events": [{"event": {"id": 1023456789, "state": "NOT_STARTED"}},
+                {"event": {"id": 1023456790, "state": "NOT_STARTED"}}]}
+).encode()  # fmt: skip
+KAMBI_EVENT_BODY = (FIXTURES / "kambi_betoffers.json").read_bytes()
+
+
+def _vendor_server(events: httpx.Response | None = None) -> Handler:
+    """Every vendor's answers from the committed examples; ``events`` replaces PlayNow's
+    ``events-by-ids`` answer."""
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        path = request.url.path
+        if path.endswith("/event-list"):
+            return httpx.Response(200, content=LIST_BODY)
+        if path.endswith("/events-by-ids"):
+            return events if events is not None else httpx.Response(200, content=EVENTS_BODY)
+        if "/listView/" in path:
+            return httpx.Response(200, content=KAMBI_LIST_BODY)
+        if path.endswith("/betoffer/event/1023456789.json"):
+            return httpx.Response(200, content=KAMBI_EVENT_BODY)
+        if path.endswith("propodds.json"):
+            return httpx.Response(200, content=(FIXTURES / "unabated_propodds.json").read_bytes())
+        if "player-props" in path:
+            body = (FIXTURES / "oddsshark_player_props.html").read_bytes()
+            return httpx.Response(200, content=body, headers={"content-type": "text/html"})
+        return httpx.Response(404)
+
+    return handler
+
+
+def _ingest_mock(
+    tmp_path: Path,
+    wh: Warehouse,
+    handler: Handler,
+    when: dt.datetime,
+    vendors: tuple[str, ...] = ("playnow",),
+    env: dict[str, str] | None = None,
+) -> OddsIngestResult:
+    settings = Settings.from_env({"PROPLEDGER_DATA_DIR": str(tmp_path / "data"), **(env or {})})
+    ctx = Context(settings, FrozenClock(when), f"run-{when:%H%M}", httpx.MockTransport(handler),
+                  _warehouse=wh)  # fmt: skip
+    return run_odds_ingestion(ctx, vendors)
+
+
+def _archived(wh: Warehouse) -> list[tuple[str, str]]:
+    return wh.rows("SELECT surface, payload_hash FROM raw_payload ORDER BY capture_ts_utc, surface")
+
+
+def test_playnow_event_list_is_archived_when_events_by_ids_fails(
+    tmp_path: Path, world: Warehouse
+) -> None:
+    refused = _vendor_server(httpx.Response(403, content=b"forbidden"))
+    first = _ingest_mock(tmp_path, world, refused, CAPTURE).vendor("playnow")
+    assert (first.status, first.call.status, first.error_type) == (
+        IngestStatus.FAILED, CallStatus.DEGRADED, "HttpStatusError",
+    )  # fmt: skip
+    assert (first.call.requests, first.payloads_new, first.rows_inserted) == (2, 1, 0)
+    assert first.platform == "openbet" and first.message.startswith("playnow: HTTP 403")
+    # the event list is the vendor's answer, stored verbatim; the refusal stored nothing
+    list_hash = hashlib.sha256(LIST_BODY).hexdigest()
+    assert _archived(world) == [("openbet_event_list", list_hash)]
+    (path,) = (tmp_path / "data" / "raw").rglob(f"{list_hash}*")
+    assert path.read_bytes() == LIST_BODY
+    # the same list again (archived already) with an unparseable props payload: still FAILED,
+    # an event list holds no quotes
+    broken = _vendor_server(httpx.Response(200, content=b'{"data": {"events": ['))
+    second = _ingest_mock(tmp_path, world, broken, CAPTURE + dt.timedelta(hours=1)).vendor(
+        "playnow"
+    )
+    assert (second.status, second.payloads_new, second.payloads_duplicate) == (
+        IngestStatus.FAILED,
+        1,
+        1,
+    )
+    # a good run later: the archived list does not stand in the way of the props payload
+    third = _ingest_mock(tmp_path, world, _vendor_server(), CAPTURE + dt.timedelta(hours=2))
+    playnow = third.vendor("playnow")
+    assert (playnow.status, playnow.payloads_new, playnow.payloads_duplicate) == (
+        IngestStatus.OK,
+        1,
+        1,
+    )
+    assert playnow.rows_inserted == EXPECTED["playnow"] == _rows(world)["playnow"]
+
+
+def test_kambi_events_fetched_before_the_budget_ran_out_are_stored(
+    tmp_path: Path, world: Warehouse
+) -> None:
+    """The list view and the first event's bet offers come back; the request budget (2) refuses
+    the second event: what came back is archived and parsed, the vendor is degraded."""
+    env = {"PROPLEDGER_PLAYNOW_PLATFORM": "kambi", "PROPLEDGER_PLAYNOW_HTTP_REQUEST_BUDGET": "2"}
+    result = _ingest_mock(tmp_path, world, _vendor_server(), CAPTURE, env=env)
+    playnow = result.vendor("playnow")
+    expected = len(parse_payload("kambi_betoffer_event", KAMBI_EVENT_BODY, CAPTURE).quotes)
+    assert (playnow.status, playnow.error_type, playnow.call.requests) == (
+        IngestStatus.DEGRADED, "BudgetExhaustedError", 2,
+    )  # fmt: skip
+    assert (playnow.platform, playnow.payloads_new, playnow.rows_inserted) == ("kambi", 2, expected)
+    assert expected > 0 and _rows(world) == {"playnow": expected}
+    assert [s for s, _ in _archived(world)] == ["kambi_betoffer_event", "kambi_list_view"]
+    assert (
+        world.scalar(
+            "SELECT count(*) FROM fact_prop_odds f JOIN raw_payload r ON r.payload_hash = f.raw_payload_hash "
+            "WHERE r.surface = 'kambi_betoffer_event'"
+        )
+        == expected
+    )
+
+
+@pytest.mark.parametrize(
+    ("vendor", "env"),
+    [("playnow", {}), ("playnow", {"PROPLEDGER_PLAYNOW_PLATFORM": "kambi"}), ("unabated", {}),
+     ("oddsshark", {})],
+    ids=["openbet", "kambi", "unabated", "oddsshark"],
+)  # fmt: skip
+def test_kept_surfaces_match_what_the_fetchers_say(vendor: str, env: dict[str, str]) -> None:
+    """The URL → surface table of odds/kept.py against every response the real fetchers make."""
+    settings = Settings.from_env(env)
+    fetch = {"playnow": fetch_playnow, "unabated": fetch_propodds, "oddsshark": fetch_props_page}
+    transport = httpx.MockTransport(_vendor_server())
+    with make_client(vendor, settings, transport, clock=FrozenClock(CAPTURE)) as client:
+        bundle = fetch[vendor](client, settings)
+    assert len(bundle.payloads) == (2 if vendor == "playnow" else 1)
+    for payload in bundle.payloads:
+        assert kept_surface(payload.platform, payload.fetched.url) == payload.surface
+    assert kept_payloads(vendor, settings, [p.fetched for p in bundle.payloads]) == bundle.payloads
 
 
 # ---- the command ------------------------------------------------------------------------------

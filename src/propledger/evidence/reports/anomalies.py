@@ -10,8 +10,9 @@ settled slates of the 7 days before it. Counts are normalised per scheduled game
 rule                metric (per)               fires when
 ==================  =========================  ===============================================
 vendor_zero         quote rows (vendor)        0 rows today (a slate with games) while any of
-                                               the 7 days had rows, or the vendor failed in
-                                               this run's step 1
+                                               the 7 days had rows, or the vendor FAILED in
+                                               this run's step 1 (or its HTTP calls ended
+                                               circuit_open or rate_limited)
 mapping_rate_down   share of rows mapped       < median − 0.05 (5 percentage points)
 quotes_down         quotes per game (vendor)   < 0.5 × median
 books_down          books quoting (vendor)     < 0.75 × median
@@ -42,7 +43,9 @@ from propledger.evidence.warehouse import Warehouse
 
 WINDOW_DAYS = 7
 MIN_HISTORY = 3
-_FAILED = {"FAILED", "failed", "circuit_open", "rate_limited"}
+#: the HTTP layer's call statuses that count as a vendor failure even when the step says
+#: DEGRADED (responses before the breaker opened or the rate limit hit were still stored)
+_FAILED_CALLS = frozenset({"circuit_open", "rate_limited"})
 
 
 class Kind(enum.StrEnum):
@@ -224,12 +227,18 @@ def _vendor_zero(
     today = {r["vendor"]: r["rows"] for r in rows if r["slate_date"] == day}
     before = {r["vendor"] for r in rows if r["slate_date"] < day and (r["rows"] or 0) > 0}
     found = []
-    failed = {v.vendor.upper(): v for v in (run.vendors if run else ()) if v.status in _FAILED}
+    failed = {
+        v.vendor.upper(): v
+        for v in (run.vendors if run else ())
+        if v.status == "FAILED" or v.call_status in _FAILED_CALLS
+    }
     for vendor in sorted(before | set(failed)):
         if vendor in failed:
             v = failed[vendor]
             detail = (
-                f"{v.error_type or 'error'}: {v.message}" if v.message else v.error_type or v.status
+                f"{v.error_type or 'error'}: {v.message}"
+                if v.message
+                else v.error_type or v.call_status or v.status
             )
             found.append(Anomaly("vendor_zero", vendor, "rows", float(today.get(vendor) or 0), None,
                                  f"{vendor}: failed in this run ({detail})"))  # fmt: skip

@@ -84,13 +84,14 @@ def _vendor_section(run: RunInfo | None) -> list[str]:
     if run is None or not run.vendors:
         return [*out, "Odds ingestion (step 1) did not run in this run.", ""]
     rows = [
-        [v.vendor, v.status, num(v.requests), num(v.attempts), num(v.http_status),
-         num(v.rows_in), num(v.rows_out), cell(v.error_type), cell(v.message)]
+        [v.vendor, v.status, cell(v.call_status), num(v.requests), num(v.attempts),
+         num(v.http_status), num(v.rows_in), num(v.rows_out), cell(v.error_type), cell(v.message)]
         for v in run.vendors
     ]  # fmt: skip
     head = [
         "vendor",
         "status",
+        "call status",
         "requests",
         "max attempts",
         "HTTP",
@@ -99,7 +100,8 @@ def _vendor_section(run: RunInfo | None) -> list[str]:
         "error",
         "message",
     ]
-    return [*out, table(head, rows, "llrrrrrll"), ""]
+    # status: the run registry's step status; call status: the HTTP layer's (docs/evidence.md)
+    return [*out, table(head, rows, "lllrrrrrll"), ""]
 
 
 def _anomaly_section(found: list[Anomaly]) -> list[str]:

@@ -18,7 +18,6 @@ from typing import Any
 from propledger.evidence import plots
 from propledger.evidence.facts import ALL_BOOKS, Fact
 from propledger.evidence.reports.markdown import CREDIT, atomic_write, num, pct, signed, table
-from propledger.evidence.reports.runinfo import RUN_STATES_SQL
 from propledger.evidence.reports.windows import (
     Window,
     accuracy_window,
@@ -241,7 +240,10 @@ _SQL_COVERAGE = f"""SELECT slate_date, vendor, count(DISTINCT book_name_raw) AS 
     max(games_with_odds) / nullif(max(games_scheduled), 0) AS games_share
     FROM {Fact.ODDS_COVERAGE.latest_view} WHERE slate_date BETWEEN ? AND ? GROUP BY ALL"""
 _SQL_EV = f"SELECT * FROM {Fact.EV_SUMMARY.latest_view} WHERE vendor = '{ALL_BOOKS}' AND slate_date BETWEEN ? AND ?"
-_SQL_RUNS = f"SELECT run_id, slate_date, started_utc, status FROM ({RUN_STATES_SQL}) WHERE slate_date BETWEEN ? AND ?"
+# a run's state is the registry's own (v_run: latest run event, an end winning a tie)
+_SQL_RUNS = (
+    "SELECT run_id, slate_date, started_utc, status FROM v_run WHERE slate_date BETWEEN ? AND ?"
+)
 
 
 def _one_row_per_slate(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -21,22 +21,9 @@ if TYPE_CHECKING:
 #: The daily steps in run order (the report lists steps in this order, others after).
 STEP_ORDER: tuple[str, ...] = ("odds", "production", "ev", "outcomes", "diagnostics")
 
-#: One row per run: id, kind, slate, start, end, status, message. A run's status is its
-#: latest ``run`` end event (an end beats a start recorded at the same instant, which a frozen
-#: clock produces), else RUNNING.
-RUN_STATES_SQL = """
-WITH r AS (SELECT * FROM fact_run_registry WHERE step = 'run'),
-starts AS (
-    SELECT run_id, any_value(kind) AS kind, any_value(slate_date) AS slate_date,
-           min(started_utc) AS started_utc
-    FROM r WHERE event = 'start' GROUP BY run_id),
-ends AS (
-    SELECT run_id, status, ended_utc, message, slate_date FROM r WHERE event = 'end'
-    QUALIFY row_number() OVER (PARTITION BY run_id ORDER BY recorded_utc DESC, event_id DESC) = 1)
-SELECT s.run_id, s.kind, coalesce(s.slate_date, e.slate_date) AS slate_date, s.started_utc,
-       e.ended_utc, coalesce(e.status, 'RUNNING') AS status, e.message
-FROM starts s LEFT JOIN ends e USING (run_id)
-"""
+#: A run's state comes from the registry view ``v_run`` (migration m009): its latest ``run``
+#: event, an end beating a start recorded at the same instant (a frozen clock), else RUNNING.
+_RUN_COLUMNS = "run_id, kind, slate_date, started_utc, ended_utc, status, message"
 
 
 @dataclass(frozen=True)
@@ -52,8 +39,12 @@ class StepInfo:
 
 @dataclass(frozen=True)
 class VendorHealth:
-    """One vendor in step 1: its status, HTTP requests and the most attempts one call needed,
-    the last HTTP status, the error type and sanitised message, quote rows parsed and new."""
+    """One vendor in step 1, in the run registry's words whatever the source: ``status`` is the
+    step status (``SUCCESS``/``DEGRADED``/``FAILED``), ``call_status`` the HTTP layer's
+    (``ok``/``degraded``/``failed``/``circuit_open``/``rate_limited``/``skipped``; the registry
+    keeps it in ``details.call_status``). Then HTTP requests and the most attempts one call
+    needed, the last HTTP status, the error type and sanitised message, quote rows parsed and
+    new."""
 
     vendor: str
     status: str
@@ -64,21 +55,24 @@ class VendorHealth:
     message: str = ""
     rows_in: int | None = None
     rows_out: int | None = None
+    call_status: str = ""
 
     @classmethod
     def from_ingest(cls, result: VendorIngestResult) -> VendorHealth:
-        """From step 1's per-vendor result (``propledger.odds.ingest``)."""
+        """From step 1's per-vendor result (``propledger.odds.ingest``): the same values as the
+        vendor's registry event (``jobs.odds.odds_registry_events``)."""
         call = result.call
         return cls(
             vendor=result.vendor.upper(),
-            status=str(result.status),
+            status=str(result.status.step_status),
             requests=call.requests,
             attempts=call.attempts,
             http_status=call.last_http_status,
-            error_type=call.error_type or ("PayloadError" if result.payloads_failed else ""),
+            error_type=result.error_type,
             message=result.message,
             rows_in=result.rows_parsed,
             rows_out=result.rows_inserted,
+            call_status=str(call.status),
         )
 
 
@@ -99,13 +93,14 @@ class RunInfo:
     @classmethod
     def from_registry(cls, wh: Warehouse, run_id: str) -> RunInfo | None:
         """The run's state, step events and per-vendor events from ``fact_run_registry``."""
-        runs = wh.arrow(f"SELECT * FROM ({RUN_STATES_SQL}) WHERE run_id = ?", [run_id]).to_pylist()
+        runs = wh.arrow(f"SELECT {_RUN_COLUMNS} FROM v_run WHERE run_id = ?", [run_id]).to_pylist()
         if not runs:
             return None
         run = runs[0]
         events = wh.arrow(
             "SELECT step, vendor, status, message, rows_in, rows_out, requests, attempts, "
-            "http_status, error_type FROM fact_run_registry "
+            "http_status, error_type, json_extract_string(details, '$.call_status') AS call_status "
+            "FROM fact_run_registry "
             "WHERE run_id = ? AND step <> 'run' AND event = 'end' "
             "ORDER BY recorded_utc, event_id",
             [run_id],
@@ -134,10 +129,9 @@ class RunInfo:
 
     @classmethod
     def latest_for_slate(cls, wh: Warehouse, slate_date: dt.date) -> RunInfo | None:
-        """The most recently started run of the slate (by its ``run`` start event), or None."""
+        """The most recently started run of the slate (``v_run``), or None."""
         run_id = wh.scalar(
-            "SELECT run_id FROM fact_run_registry "
-            "WHERE slate_date = ? AND step = 'run' AND event = 'start' "
+            "SELECT run_id FROM v_run WHERE slate_date = ? "
             "ORDER BY started_utc DESC, run_id DESC LIMIT 1",
             [slate_date],
         )
@@ -155,7 +149,8 @@ def _vendor(e: dict[str, Any]) -> VendorHealth:
         message=e["message"] or "",
         rows_in=e["rows_in"],
         rows_out=e["rows_out"],
+        call_status=e["call_status"] or "",
     )
 
 
-__all__ = ["RUN_STATES_SQL", "STEP_ORDER", "RunInfo", "StepInfo", "VendorHealth"]
+__all__ = ["STEP_ORDER", "RunInfo", "StepInfo", "VendorHealth"]
