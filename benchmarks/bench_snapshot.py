@@ -152,10 +152,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"AUC {r['roc_auc'] or float('nan'):.3f}"
         )
     from propledger.model.accuracy import accuracy_metrics
-    from propledger.model.settle import accuracy_rows, settle
+    from propledger.model.outcomes import CountSource, accuracy_rows, resolve
 
-    raw = accuracy_metrics(accuracy_rows(settle(wh, asof.filter(
-        pa.compute.is_in(asof.column("market"), pa.array(["ASSISTS", "POINTS"]))))))  # fmt: skip
+    raw = accuracy_metrics(accuracy_rows(resolve(wh, asof.filter(
+        pa.compute.is_in(asof.column("market"), pa.array(["ASSISTS", "POINTS"]))),
+        source=CountSource.MONEYPUCK)))  # fmt: skip
     print("the same ASSISTS/POINTS rows, raw (calibration measured per line):")
     for r in raw.to_pylist():
         print(f"  {r['market']:<8}{r['line']:>4g}  Raw        LL {r['log_loss']:.4f} "

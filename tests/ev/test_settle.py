@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Any
 
 import pytest
@@ -25,9 +26,10 @@ from evworld import (
 )
 from propledger.clock import FrozenClock
 from propledger.context import Context
-from propledger.ev.settle import settled_accuracy_rows
+from propledger.ev.settle import pregame_settlements, settled_accuracy_rows
 from propledger.evidence.warehouse import Warehouse
 from propledger.jobs.ev import run_ev_step, run_settlement
+from propledger.jobs.snapshot import run_evaluate
 from propledger.settings import Settings
 
 MIN = dt.timedelta(minutes=1)
@@ -131,6 +133,7 @@ def test_settled_rows_for_accuracy_skip_push_void_and_post_start_snapshots(
         snapshot_row(0.30, snapshot_ts=SNAP_TS - 60 * MIN),
         snapshot_row(0.40),  # the latest pre-game snapshot: the one scored
         snapshot_row(0.90, snapshot_ts=START + MIN),  # taken after the puck drop
+        snapshot_row(0.80, snapshot_ts=START),  # at the puck drop: not pre-game either
         snapshot_row(0.4, 0.35, 0.25, market="SOG", line=3.0),  # push
         snapshot_row(0.4, player_id=MARNER),  # void
     )
@@ -258,3 +261,49 @@ def test_candidates_wait_for_a_final_box_score_and_settle_once(
     # idempotent: nothing new on a re-run
     assert _settle(wh, settings).rows_written == 0
     assert wh.count("fact_ev_settlement") == 4
+
+
+# ---- reading the record ---------------------------------------------------------------------------
+def test_pregame_settlements_is_the_latest_pregame_row_settled_or_not(
+    wh: Warehouse, settings: Settings
+) -> None:
+    add_games(wh, game_row(game_state="OFF"))
+    add_snapshot(wh, snapshot_row(0.40))
+    add_outcomes(wh, outcome_row(MATTHEWS, goals=0))
+    _settle(wh, settings)
+    # a later pre-game snapshot recorded after that settlement: it is the row that counts, and
+    # it is unsettled (NULL) until the next settlement — never the older snapshot's result
+    later = SNAP_TS + 60 * MIN
+    add_snapshot(wh, snapshot_row(0.45, snapshot_ts=later))
+    (row,) = pregame_settlements(wh, SLATE, SLATE).to_pylist()
+    assert (row["snapshot_ts"], row["p_over"], row["result"]) == (later, 0.45, None)
+    assert settled_accuracy_rows(wh, SLATE, SLATE).num_rows == 0
+    _settle(wh, settings)
+    (row,) = pregame_settlements(wh, SLATE, SLATE).to_pylist()
+    assert (row["result"], row["void_reason"], row["outcome_over"]) == ("UNDER", None, 0)
+
+
+def test_model_evaluate_scores_the_recorded_settlement_and_counts_the_unsettled(
+    wh: Warehouse, settings: Settings
+) -> None:
+    add_games(wh, game_row(game_state="OFF"))
+    add_snapshot(
+        wh,
+        snapshot_row(0.40),
+        snapshot_row(0.30, player_id=MARNER),  # scratched: void, not scored
+        snapshot_row(0.4, 0.35, 0.25, market="SOG", line=3.0),  # push, not scored
+    )
+    add_outcomes(wh, outcome_row(MATTHEWS, goals=1, sog=3))
+    before = run_evaluate(_ctx(wh, settings, AFTER), SLATE, SLATE)
+    assert (before.rows, before.unsettled) == (0, 3)
+    assert "3 latest pre-game snapshot rows have no recorded settlement" in before.summary()
+    assert f"propledger settle --date {SLATE}" in before.summary()
+    assert wh.count("fact_settlement") == 0  # evaluating never settles
+
+    _settle(wh, settings)
+    after = run_evaluate(_ctx(wh, settings, AFTER), SLATE, SLATE)
+    assert (after.rows, after.unsettled) == (1, 0)
+    (m,) = after.metrics.to_pylist()
+    assert (m["market"], m["line"], m["n"]) == ("GOALS", 0.5, 1)
+    assert m["log_loss"] == pytest.approx(-math.log(0.40))
+    assert "note:" not in after.summary()

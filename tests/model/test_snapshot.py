@@ -1,4 +1,5 @@
-"""Production snapshot: pricing, policy, offered lines, persistence, CSV, settlement, the CLI."""
+"""Production snapshot: pricing, policy, offered lines, persistence, CSV, the CLI (settlement:
+tests/model/test_outcomes.py and tests/ev/test_settle.py)."""
 
 from __future__ import annotations
 
@@ -26,7 +27,6 @@ from propledger.model.calibration import (
 )
 from propledger.model.constants import MODEL_VERSION, STANDARD_LINES, Market
 from propledger.model.features import slate_features
-from propledger.model.settle import accuracy_rows, settle, settled_snapshot_rows
 from propledger.model.snapshot import (
     Calibration,
     build_snapshot,
@@ -216,48 +216,6 @@ def test_persist_is_idempotent_per_snapshot_instant(world: Warehouse, tmp_path: 
     assert len(rows) == t.num_rows and rows[0]["slate_date"] == "2026-01-14"
     assert "features" not in rows[0] and float(rows[0]["p_over"]) > 0
     assert not list(path.parent.glob(".*.tmp"))
-
-
-# ---- settlement ------------------------------------------------------------------------------------------
-def test_settlement_prefers_box_scores_then_moneypuck_and_voids(world: Warehouse) -> None:
-    t = build_snapshot(world, D, calibration=CALIBRATED, as_of=NOW)
-    persist_snapshot(world, t, snapshot_ts=NOW, run_id="r1")
-    assert set(settled_snapshot_rows(world, D, D).column("outcome").to_pylist()) == {"PENDING"}
-    # the game is played: player 1 has a box score (2 SOG, 1 goal); player 2 only MoneyPuck
-    world.append("dim_game", [_game(9, D, "MTL", "TOR", "OFF")], run_id="t2")
-    world.append("fact_outcome", [{"game_id": 9, "player_id": 1, "team": "TOR", "is_goalie": False,
-                                   "game_state": "OFF", "goals": 1, "assists": 0, "points": 1,
-                                   "sog": 2, "blocks": 0, "toi_seconds": 1100}], run_id="t2")  # fmt: skip
-    world.append("player_game_situation", [_skater(2, 9, D, "MTL", "TOR", icetime=900.0, sog=3,
-                                                   goals=0, assists=2, points=2, blocks=4)], run_id="t2")  # fmt: skip
-    s = {
-        (r["player_id"], r["market"], r["line"]): r
-        for r in settled_snapshot_rows(world, D, D).to_pylist()
-    }
-    assert s[(1, "SOG", 1.5)]["outcome"] == "OVER" and s[(1, "SOG", 2.5)]["outcome"] == "UNDER"
-    assert s[(1, "SOG", 1.5)]["settle_source"] == "boxscore" and s[(1, "GOALS", 0.5)]["actual"] == 1
-    assert (
-        s[(2, "ASSISTS", 1.5)]["outcome"] == "OVER"
-        and s[(2, "ASSISTS", 1.5)]["settle_source"] == "moneypuck"
-    )
-    assert s[(2, "BLOCKS", 3.5)]["outcome_over"] == 1
-    # an integer line pushes; a player with no TOI is void
-    pushed = settle(world, pa.table({"game_id": [9, 9], "player_id": [1, 3], "market": ["SOG", "SOG"],
-                                     "line": [2.0, 0.5]}))  # fmt: skip
-    assert pushed.column("outcome").to_pylist() == ["PUSH", "VOID"]
-    assert pushed.column("outcome_over").to_pylist() == [None, None]
-    assert accuracy_rows(pushed).num_rows == 0
-
-
-def test_settled_rows_use_the_latest_pregame_snapshot(world: Warehouse) -> None:
-    t = build_snapshot(world, D, calibration=CALIBRATED, as_of=NOW)
-    persist_snapshot(world, t, snapshot_ts=NOW, run_id="r1")
-    start = world.scalar("SELECT start_time_utc FROM v_game WHERE game_id = 9")
-    tweaked = t.set_column(t.schema.get_field_index("mu"), "mu", pa.array([9.0] * t.num_rows))
-    persist_snapshot(world, tweaked, snapshot_ts=start + dt.timedelta(minutes=5), run_id="live")
-    got = settled_snapshot_rows(world, D, D)
-    assert set(got.column("snapshot_ts").to_pylist()) == {NOW}
-    assert got.num_rows == t.num_rows
 
 
 # ---- the command -------------------------------------------------------------------------------------------

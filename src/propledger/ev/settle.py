@@ -1,25 +1,24 @@
-"""Settlement of probability snapshots and EV candidates against box scores (observational).
+"""Recorded settlement of what the daily runs priced: snapshots and EV candidates (observational).
 
 Nothing here feeds selection or gating: results, returns and CLV are measured, never used.
 
-**When a row settles.** A row of slate D for game G settles when G's outcome is known:
+**What happened to a line** is defined once, in :mod:`propledger.model.outcomes` (stat per
+market, :class:`Outcome`, :class:`VoidReason`, the void policy and the strict pre-game rule);
+this module applies it with the box score as the count source (``CountSource.BOXSCORE``) and
+records it. A row of slate D for game G settles when G's outcome is known: void
+``postponed`` / ``cancelled`` / ``rescheduled`` from the schedule, else once ``v_outcome``
+holds G's box score FINAL/OFF (void ``not_in_box_score``, ``no_toi``, ``missing_stat``, or the
+count decides). Anything else is pending and is looked at again by the next run. Each row
+settles **once** (``fact_settlement`` keyed by the snapshot's natural key,
+``fact_ev_settlement`` by the candidate's ``row_hash``, both ``INSERT OR IGNORE``): a later
+box-score correction does not re-settle it.
 
-* void ``postponed`` / ``cancelled``: ``v_game.schedule_state`` is PPD / CNCL;
-* void ``rescheduled``: the game's slate date in ``v_game`` is no longer D (it was moved);
-* otherwise only once ``v_outcome`` holds G's box score in state FINAL/OFF; then void
-  ``not_in_box_score`` (the player has no row: scratched), ``no_toi`` (no or zero TOI),
-  ``missing_stat`` (the market's stat is NULL), else the actual count decides.
-
-Anything else is pending and is looked at again by the next run. Each row settles **once**
-(``fact_settlement`` keyed by the snapshot's natural key, ``fact_ev_settlement`` by the
-candidate's ``row_hash``, both ``INSERT OR IGNORE``): a later box-score correction does not
-re-settle it.
-
-**Results** (upper case, like :class:`propledger.model.settle.Outcome` and the sides).
-Snapshots: ``OVER`` (actual > line), ``PUSH`` (actual = line, integer lines), ``UNDER``,
-``VOID``; ``outcome_over`` is 1/0 (NULL for push and void). Candidates: ``WIN``, ``LOSE``,
-``PUSH``, ``VOID`` from the side; ``return_units`` is the profit per unit stake at
-the quoted decimal price: d − 1 on a win, −1 on a loss, 0 on a push or void.
+**Results.** Snapshots: the :class:`Outcome` (``OVER``, ``UNDER``, ``PUSH``, ``VOID``) and
+``outcome_over`` (1/0, NULL for push and void). Candidates: :class:`BetResult` from the same
+outcome and the side (the side's value equals the outcome's): ``WIN`` when the outcome is the
+side, ``LOSE`` when it is the other side, ``PUSH`` and ``VOID`` as they are; ``return_units``
+is the profit per unit stake at the quoted decimal price: d − 1 on a win, −1 on a loss, 0 on
+a push or void.
 
 **CLV** (candidates): ``clv_price = d_taken / d_close − 1`` against the same quote identity's
 (vendor, book, event, player, market, line, side, ladder flag) last pre-game, not-live
@@ -28,10 +27,10 @@ the mean multiplicative-de-vigged fair probability of the side over the sharp bo
 (≥ 2 books; each book's last pre-game two-way pair of the line, ladders excluded) — i.e. the
 return of the bet if the closing fair price were the truth (conditional on no push).
 
-Relation to :mod:`propledger.model.settle`: that module settles on the fly (box score, then
-MoneyPuck) for calibration and ``model evaluate`` over history; this one *records* the
-settlement of what the daily runs priced, box score only, once per row, with explicit
-postponed/cancelled/rescheduled voids and CLV. :func:`settled_accuracy_rows` reads the record.
+**Reading the record.** :func:`pregame_settlements` is the latest pre-game snapshot of each
+player line with its recorded result (NULL = not settled yet); :func:`settled_accuracy_rows`
+keeps its OVER/UNDER rows. ``model evaluate``, the accuracy facts and the reports read these;
+nothing else settles the daily runs' rows.
 """
 
 from __future__ import annotations
@@ -47,68 +46,26 @@ from numpy.typing import NDArray
 
 from propledger.ev.devig import DevigMethod, devig_pairs, sharp_consensus_table
 from propledger.evidence.warehouse import Warehouse
-
-
-class SnapshotResult(enum.StrEnum):
-    OVER = "OVER"
-    UNDER = "UNDER"
-    PUSH = "PUSH"
-    VOID = "VOID"
+from propledger.model.outcomes import (
+    CountSource,
+    Outcome,
+    VoidReason,
+    accuracy_rows,
+    pregame_sql,
+    resolve_ctes,
+)
 
 
 class BetResult(enum.StrEnum):
+    """The result of a bet on one side, derived from the line's :class:`Outcome`."""
+
     WIN = "WIN"
     LOSE = "LOSE"
     PUSH = "PUSH"
     VOID = "VOID"
 
 
-class VoidReason(enum.StrEnum):
-    POSTPONED = "postponed"
-    CANCELLED = "cancelled"
-    RESCHEDULED = "rescheduled"
-    NOT_IN_BOX_SCORE = "not_in_box_score"
-    NO_TOI = "no_toi"
-    MISSING_STAT = "missing_stat"
-
-
-#: The box-score column of each market (``fact_outcome``).
-MARKET_STAT: dict[str, str] = {
-    "GOALS": "goals",
-    "ASSISTS": "assists",
-    "POINTS": "points",
-    "SOG": "sog",
-    "BLOCKS": "blocks",
-}
-
-_ACTUAL = (
-    "CASE t.market " + " ".join(f"WHEN '{m}' THEN o.{c}" for m, c in MARKET_STAT.items()) + " END"
-)
-
-# t: the rows to settle (slate_date, game_id, player_id, market, line, …); adds actual,
-# void_reason, game_state, toi_seconds and settleable
-_RESOLVE = f"""
-finals AS (
-    SELECT game_id, max(game_state) AS game_state FROM v_outcome
-    WHERE game_state IN ('FINAL', 'OFF') GROUP BY game_id),
-resolved AS (
-    SELECT t.*, CAST({_ACTUAL} AS INTEGER) AS actual, o.toi_seconds, f.game_state,
-        CASE
-            WHEN g.schedule_state = 'PPD' THEN 'postponed'
-            WHEN g.schedule_state = 'CNCL' THEN 'cancelled'
-            WHEN g.slate_date IS NOT NULL AND g.slate_date <> t.slate_date THEN 'rescheduled'
-            WHEN f.game_id IS NULL THEN NULL
-            WHEN o.player_id IS NULL THEN 'not_in_box_score'
-            WHEN coalesce(o.toi_seconds, 0) <= 0 THEN 'no_toi'
-            WHEN {_ACTUAL} IS NULL THEN 'missing_stat'
-        END AS void_reason,
-        f.game_id IS NOT NULL OR g.schedule_state IN ('PPD', 'CNCL')
-            OR (g.slate_date IS NOT NULL AND g.slate_date <> t.slate_date) AS settleable
-    FROM todo t
-    LEFT JOIN v_game g ON g.game_id = t.game_id
-    LEFT JOIN finals f ON f.game_id = t.game_id
-    LEFT JOIN v_outcome o ON o.game_id = t.game_id AND o.player_id = t.player_id)
-"""
+_RESOLVE = resolve_ctes("todo", CountSource.BOXSCORE)
 
 _SNAPSHOTS = f"""
 WITH todo AS (
@@ -120,16 +77,12 @@ WITH todo AS (
           AND f.game_id = s.game_id AND f.player_id = s.player_id
           AND f.market = s.market AND f.line = s.line)),
 {_RESOLVE}
-SELECT slate_date, snapshot_ts, game_id, player_id, market, line,
-       CASE WHEN void_reason IS NULL THEN actual END AS actual,
-       CASE WHEN void_reason IS NOT NULL THEN 'VOID'
-            WHEN actual > line THEN 'OVER' WHEN actual = line THEN 'PUSH' ELSE 'UNDER' END AS result,
-       void_reason,
-       CAST(CASE WHEN void_reason IS NOT NULL OR actual = line THEN NULL
-                 WHEN actual > line THEN 1 ELSE 0 END AS SMALLINT) AS outcome_over,
-       toi_seconds, game_state, settleable
+SELECT slate_date, snapshot_ts, game_id, player_id, market, line, actual, result, void_reason,
+       outcome_over, toi_seconds, game_state, settleable
 FROM resolved ORDER BY ALL
 """
+
+_PREGAME_CLOSE = pregame_sql("o.capture_ts_utc", "g.start_time_utc")
 
 _CANDIDATES = f"""
 WITH todo AS (
@@ -141,8 +94,7 @@ pre AS (
     SELECT o.vendor, o.book_name_raw, o.event_id_vendor, o.player_key, upper(o.market_type) AS market,
            CAST(o.line AS DOUBLE) AS line, o.side, o.is_ladder, o.capture_ts_utc, o.odds_decimal
     FROM fact_prop_odds o JOIN v_game g ON g.game_id = o.game_id
-    WHERE o.game_id IN (SELECT game_id FROM todo)
-      AND NOT o.is_live AND o.capture_ts_utc < g.start_time_utc),
+    WHERE o.game_id IN (SELECT game_id FROM todo) AND NOT o.is_live AND {_PREGAME_CLOSE}),
 close AS (
     SELECT * FROM pre QUALIFY row_number() OVER (
         PARTITION BY vendor, book_name_raw, event_id_vendor, player_key, market, line, side,
@@ -150,10 +102,9 @@ close AS (
         ORDER BY capture_ts_utc DESC) = 1)
 SELECT r.row_hash AS candidate_hash, r.slate_date, r.snapshot_ts, r.game_id, r.player_id,
        r.market, r.line, r.side, r.vendor, r.book_name_raw, r.capture_ts_utc, r.odds_decimal,
-       CASE WHEN r.void_reason IS NULL THEN r.actual END AS actual,
-       CASE WHEN r.void_reason IS NOT NULL THEN 'VOID'
-            WHEN r.actual = r.line THEN 'PUSH'
-            WHEN (r.actual > r.line) = (r.side = 'OVER') THEN 'WIN' ELSE 'LOSE' END AS result,
+       r.actual,
+       CASE WHEN r.result IS NULL OR r.result IN ('{Outcome.VOID}', '{Outcome.PUSH}') THEN r.result
+            WHEN r.result = r.side THEN '{BetResult.WIN}' ELSE '{BetResult.LOSE}' END AS result,
        r.void_reason,
        c.capture_ts_utc AS close_capture_ts, c.odds_decimal AS close_decimal,
        r.odds_decimal / c.odds_decimal - 1.0 AS clv_price, r.settleable
@@ -166,7 +117,7 @@ ORDER BY candidate_hash
 """
 
 # each sharp book's last pre-game two-way pair per line (same capture for both sides)
-_CLOSING_PAIRS = """
+_CLOSING_PAIRS = f"""
 WITH games AS (
     SELECT DISTINCT game_id FROM fact_ev_candidate c
     WHERE c.slate_date <= $through AND NOT EXISTS (
@@ -174,7 +125,7 @@ WITH games AS (
 pre AS (
     SELECT o.* FROM fact_prop_odds o JOIN v_game g ON g.game_id = o.game_id
     WHERE o.game_id IN (SELECT game_id FROM games) AND o.player_id IS NOT NULL
-      AND NOT o.is_live AND NOT o.is_ladder AND o.capture_ts_utc < g.start_time_utc
+      AND NOT o.is_live AND NOT o.is_ladder AND {_PREGAME_CLOSE}
       AND list_contains($sharp, lower(trim(o.book_name_raw))))
 SELECT a.vendor, a.book_name_raw, a.game_id, a.player_id, upper(a.market_type) AS market,
        CAST(a.line AS DOUBLE) AS line, a.odds_decimal AS over_decimal,
@@ -272,41 +223,50 @@ def _with_closing_consensus(
     )
 
 
-_SETTLED_ROWS = """
-WITH pregame AS (
+#: Columns of :func:`settled_accuracy_rows`.
+ACCURACY_COLUMNS: tuple[str, ...] = (
+    "slate_date", "snapshot_ts", "game_id", "player_id", "market", "line", "prob_source",
+    "p_over", "outcome_over",
+)  # fmt: skip
+
+_PREGAME_SETTLEMENTS = f"""
+WITH latest AS (
     SELECT s.slate_date, s.snapshot_ts, s.game_id, s.player_id, s.market, s.line,
-           s.prob_source, s.p_over, f.outcome_over
-    FROM fact_probability_snapshot s
-    JOIN fact_settlement f USING (slate_date, snapshot_ts, game_id, player_id, market, line)
-    LEFT JOIN v_game g ON g.game_id = s.game_id
+           s.prob_source, s.p_over
+    FROM fact_probability_snapshot s LEFT JOIN v_game g ON g.game_id = s.game_id
     WHERE s.slate_date >= $start AND s.slate_date <= $end
-      AND (g.start_time_utc IS NULL OR s.snapshot_ts < g.start_time_utc)
+      AND {pregame_sql("s.snapshot_ts", "g.start_time_utc")}
     QUALIFY row_number() OVER (
         PARTITION BY s.slate_date, s.game_id, s.player_id, s.market, s.line
         ORDER BY s.snapshot_ts DESC) = 1)
-SELECT slate_date, snapshot_ts, game_id, player_id, market, line, prob_source, p_over,
-       outcome_over
-FROM pregame WHERE outcome_over IS NOT NULL
+SELECT l.*, f.result, f.void_reason, f.outcome_over
+FROM latest l
+LEFT JOIN fact_settlement f USING (slate_date, snapshot_ts, game_id, player_id, market, line)
 ORDER BY slate_date, market, line, game_id, player_id
 """
 
 
-def settled_accuracy_rows(wh: Warehouse, start: dt.date, end: dt.date) -> pa.Table:
-    """Recorded (``fact_settlement``) snapshot rows of slates ``start … end`` (inclusive) for the accuracy metrics.
+def pregame_settlements(wh: Warehouse, start: dt.date, end: dt.date) -> pa.Table:
+    """The latest pre-game snapshot row of each (slate, game, player, market, line) of slates
+    ``start … end`` (ET, inclusive) — the prices a bettor could have used — with its recorded
+    settlement: ``result`` (:class:`Outcome`; NULL = not settled yet), ``void_reason``,
+    ``outcome_over``. Columns: :data:`ACCURACY_COLUMNS` plus ``result`` and ``void_reason``."""
+    return _sql(wh, _PREGAME_SETTLEMENTS, start=start, end=end)
 
-    One row per (slate, game, player, market, line): the latest snapshot taken before the
-    game's start (the prices a bettor could have used). Pushes and voids are excluded, so
-    ``outcome_over`` is 1 (over) or 0 (under). Columns: slate_date, snapshot_ts, game_id,
-    player_id, market, line, prob_source, p_over, outcome_over.
-    """
-    return _sql(wh, _SETTLED_ROWS, start=start, end=end)
+
+def settled_accuracy_rows(wh: Warehouse, start: dt.date, end: dt.date) -> pa.Table:
+    """The OVER/UNDER rows of :func:`pregame_settlements` (pushes, voids and unsettled rows
+    out), so ``outcome_over`` is 1 or 0. Columns: :data:`ACCURACY_COLUMNS`, ordered by slate,
+    market, line, game, player."""
+    return accuracy_rows(pregame_settlements(wh, start, end)).select(list(ACCURACY_COLUMNS))
 
 
 __all__ = [
-    "MARKET_STAT",
+    "ACCURACY_COLUMNS",
     "BetResult",
-    "SnapshotResult",
+    "Outcome",
     "VoidReason",
+    "pregame_settlements",
     "settle_candidates",
     "settle_snapshots",
     "settled_accuracy_rows",

@@ -21,7 +21,7 @@ from propledger.context import Context
 from propledger.ev.join import canonical_join
 from propledger.ev.pricing import price
 from propledger.ev.report import write_report
-from propledger.ev.settle import BetResult, SnapshotResult, settle_candidates, settle_snapshots
+from propledger.ev.settle import BetResult, Outcome, settle_candidates, settle_snapshots
 
 log = logging.getLogger(__name__)
 
@@ -121,9 +121,7 @@ def run_ev_step(
     return result
 
 
-def _result_counts(
-    table: pa.Table, values: type[SnapshotResult] | type[BetResult]
-) -> Mapping[str, int]:
+def _result_counts(table: pa.Table, values: type[Outcome] | type[BetResult]) -> Mapping[str, int]:
     found = table["result"].to_pylist()
     return MappingProxyType({v.value: found.count(v.value) for v in values})
 
@@ -144,7 +142,7 @@ def run_settlement(ctx: Context, through_date: dt.date) -> SettleResult:
         through_date=through_date,
         snapshots_settled=n_snap,
         snapshots_pending=snapshots_pending,
-        snapshot_results=_result_counts(snapshots, SnapshotResult),
+        snapshot_results=_result_counts(snapshots, Outcome),
         candidates_settled=n_cand,
         candidates_pending=candidates_pending,
         candidate_results=_result_counts(candidates, BetResult),

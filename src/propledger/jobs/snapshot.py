@@ -17,6 +17,7 @@ import pyarrow as pa
 
 from propledger.context import Context
 from propledger.errors import ModelError, SourceError
+from propledger.ev.settle import pregame_settlements
 from propledger.model.accuracy import accuracy_metrics, write_accuracy_report
 from propledger.model.calibration import (
     CalibratorArtifact,
@@ -25,7 +26,7 @@ from propledger.model.calibration import (
     save_artifact,
 )
 from propledger.model.history_asof import asof_snapshot, fit_from_history, resolve_window
-from propledger.model.settle import accuracy_rows, settle, settled_snapshot_rows
+from propledger.model.outcomes import CountSource, accuracy_rows, resolve
 from propledger.model.snapshot import (
     Calibration,
     build_snapshot,
@@ -152,6 +153,9 @@ def run_fit_calibrators(
 
 @dataclass(frozen=True)
 class EvaluateResult:
+    """Accuracy over ``start … end`` (ET). ``rows``: settled over/under rows scored;
+    ``unsettled``: latest pre-game snapshot rows without a recorded settlement (snapshots only)."""
+
     start: dt.date
     end: dt.date
     source: str  # "snapshots" | "asof"
@@ -159,29 +163,43 @@ class EvaluateResult:
     metrics: pa.Table
     markdown: Path
     csv: Path
+    unsettled: int = 0
 
     def summary(self) -> str:
-        return (
+        text = (
             f"evaluated {self.rows} settled rows ({self.source}) over {self.start} … {self.end}: "
             f"{self.metrics.num_rows} market × line × source groups → {self.markdown}"
         )
+        if self.unsettled:
+            text += (
+                f"\nnote: {self.unsettled} latest pre-game snapshot rows have no recorded "
+                f"settlement yet (not scored); once their games are final run "
+                f"`propledger settle --date {self.end}` and evaluate again"
+            )
+        return text
 
 
 def run_evaluate(
     ctx: Context, start: dt.date | None, end: dt.date | None, *, asof: bool = False
 ) -> EvaluateResult:
-    """Accuracy metrics over settled snapshot rows (or historical as-of rows with ``asof``)."""
+    """Accuracy metrics over settled rows. Stored snapshots (the default) are scored on their
+    *recorded* settlement (``ev.settle.pregame_settlements``: the latest pre-game snapshot of
+    each line; nothing is settled here, unsettled rows are counted and left out); ``asof``
+    scores historical as-of rows resolved on the fly on MoneyPuck (``model.outcomes``)."""
     wh = ctx.warehouse
+    unsettled = 0
     if asof:
         lo, hi = resolve_window(wh, start, end)
         calibration = Calibration.load(ctx.settings)
-        settled = settle(wh, asof_snapshot(wh, lo, hi, calibration=calibration))
+        priced = asof_snapshot(wh, lo, hi, calibration=calibration)
+        rows = accuracy_rows(resolve(wh, priced, source=CountSource.MONEYPUCK))
     else:
         if start is None or end is None:
             raise ModelError("give --from and --to (ET dates) to evaluate stored snapshots")
         lo, hi = start, end
-        settled = settled_snapshot_rows(wh, lo, hi)
-    rows = accuracy_rows(settled)
+        settled = pregame_settlements(wh, lo, hi)
+        unsettled = settled["result"].null_count
+        rows = accuracy_rows(settled)
     metrics = accuracy_metrics(rows)
     source = "asof" if asof else "snapshots"
     title = (
@@ -190,7 +208,9 @@ def run_evaluate(
     report = write_accuracy_report(
         metrics, ctx.settings.output_dir / "model", title, stem=f"accuracy_{source}_{lo}_{hi}"
     )
-    return EvaluateResult(lo, hi, source, rows.num_rows, metrics, report.markdown, report.csv)
+    return EvaluateResult(
+        lo, hi, source, rows.num_rows, metrics, report.markdown, report.csv, unsettled
+    )
 
 
 __all__ = [

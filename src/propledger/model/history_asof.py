@@ -20,7 +20,7 @@ from propledger.evidence.warehouse import Warehouse
 from propledger.model.calibration import CalibratorArtifact, ChronoSplit, fit_calibrators
 from propledger.model.constants import CALIBRATED_MARKETS, CALIBRATION_LINE, MARKETS, Market
 from propledger.model.features import history_features
-from propledger.model.settle import SettleSource, accuracy_rows, settle
+from propledger.model.outcomes import CountSource, accuracy_rows, resolve
 from propledger.model.snapshot import Calibration, price
 
 #: The columns calibration fitting reads (``calibration.REQUIRED_COLUMNS`` plus identity).
@@ -79,12 +79,12 @@ def asof_snapshot(
 
 def calibration_rows(wh: Warehouse, start: dt.date, end: dt.date) -> pa.Table:
     """Settled k = 1 (line 0.5) raw rows of the calibrated markets, settled on the player's
-    own MoneyPuck ``all`` row of that game (voids dropped)."""
+    own MoneyPuck ``all`` row of that game (``model.outcomes``, MONEYPUCK; OVER/UNDER only)."""
     markets = list(CALIBRATED_MARKETS)
     priced = asof_snapshot(
         wh, start, end, markets=markets, ladder={m: (CALIBRATION_LINE,) for m in markets}
     )
-    settled = accuracy_rows(settle(wh, priced, sources=(SettleSource.MONEYPUCK,)))
+    settled = accuracy_rows(resolve(wh, priced, source=CountSource.MONEYPUCK))
     return settled.select(list(CALIBRATION_COLUMNS))
 
 
