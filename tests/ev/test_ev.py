@@ -11,7 +11,6 @@ from hypothesis import strategies as st
 
 from propledger.errors import InputError
 from propledger.ev.ev import (
-    Side,
     evaluate,
     evaluate_arrays,
     evaluate_side,
@@ -21,6 +20,7 @@ from propledger.ev.ev import (
     kelly_fraction,
     p_win_for_side,
 )
+from propledger.odds.quote import Side
 
 
 # ---- hand-computed values -----------------------------------------------------------------------
@@ -177,3 +177,12 @@ def test_kelly_maximises_log_growth_with_push(p: float, push_share: float, d: fl
     if f == 0.0:
         # no edge: the growth slope at 0 is EV ≤ 0, so any positive stake shrinks the bankroll
         assert float(expected_value(p, d, p_push)) <= 1e-12
+
+
+def test_side_has_one_definition_shared_with_ingestion_and_settlement() -> None:
+    import propledger.ev.ev as ev_module
+    from propledger.model.outcomes import Outcome
+
+    assert ev_module.Side is Side  # imported from odds.quote, not redefined
+    # a bet wins when the line's outcome is its side: the values must match
+    assert {s.value for s in Side} == {Outcome.OVER.value, Outcome.UNDER.value}

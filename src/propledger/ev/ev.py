@@ -23,7 +23,6 @@ convenience used by calculators and tests.
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,19 +31,13 @@ from numpy.typing import ArrayLike, NDArray
 
 from propledger.errors import InputError
 from propledger.odds.formats import decimal_to_american
+from propledger.odds.quote import Side
 
 FloatArray = NDArray[np.float64]
 
 #: Slack for probability sums: the model clips each probability to [1e-6, 1 − 1e-6], so
 #: p_win + p_push may exceed 1 by a few 1e-6 without anything being wrong.
 PROBABILITY_SLACK = 1e-5
-
-
-class Side(enum.StrEnum):
-    """The side of an over/under prop."""
-
-    OVER = "OVER"
-    UNDER = "UNDER"
 
 
 @dataclass(frozen=True)
@@ -222,7 +215,6 @@ __all__ = [
     "PROBABILITY_SLACK",
     "EvArrays",
     "EvResult",
-    "Side",
     "evaluate",
     "evaluate_arrays",
     "evaluate_side",

@@ -67,6 +67,10 @@ class Market(enum.StrEnum):
 
 
 class Side(enum.StrEnum):
+    """The side of an over/under prop (the one definition: ingestion, EV and settlement use it;
+    its values equal ``model.outcomes.Outcome.OVER``/``UNDER``, so a bet wins when the line's
+    outcome is its side)."""
+
     OVER = "OVER"
     UNDER = "UNDER"
 
