@@ -66,6 +66,36 @@ def test_float_noise_below_the_rounding_is_not_a_change(wh: Warehouse) -> None:
     assert _append(wh, [_mapping("UNABATED", 10, 0.9 + 1e-6)]) == 1
 
 
+@pytest.mark.parametrize("noise", [-0.0, -1e-17, -4e-10, 1e-17])
+def test_the_sign_of_a_zero_is_not_a_change(wh: Warehouse, noise: float) -> None:
+    # a mean that is 0 up to float noise (e.g. both sides of a de-vigged pair) comes out as
+    # ±1e-17 depending on summation order; rounded it was -0.0 or 0.0, and the fingerprint's
+    # JSON spells those differently ("-0.0"), so an identical re-run appended a version
+    assert _append(wh, [_mapping("UNABATED", 10, 0.0)]) == 1
+    assert _append(wh, [_mapping("UNABATED", 10, noise)], run="r2") == 0
+    assert _append(wh, [_mapping("UNABATED", 10, 0.0)], run="r3") == 0
+    stored = wh.rows("SELECT CAST(pct_mapped AS VARCHAR) FROM fact_mapping_quality_daily")
+    assert stored == [("0.0",)]
+
+
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.floats(-4.9e-10, 4.9e-10))
+def test_anything_that_rounds_to_zero_is_the_same_version(wh: Warehouse, noise: float) -> None:
+    _append(wh, [_mapping("UNABATED", 10, 0.0)])
+    assert _append(wh, [_mapping("UNABATED", 10, noise)], run="r2") == 0
+
+
+def test_a_negative_zero_first_is_stored_as_zero(wh: Warehouse) -> None:
+    assert _append(wh, [_mapping("UNABATED", 10, -1e-17)]) == 1
+    assert wh.scalar("SELECT CAST(pct_mapped AS VARCHAR) FROM fact_mapping_quality_daily") == "0.0"
+    assert _append(wh, [_mapping("UNABATED", 10, 1e-17)], run="r2") == 0
+    # a real value below zero is still a value (only the sign of a rounded zero is dropped)
+    assert _append(wh, [_mapping("UNABATED", 10, -6e-10)], run="r3") == 1
+    assert wh.scalar("SELECT max(version) FROM fact_mapping_quality_daily") == 2
+
+
 @pytest.mark.parametrize(
     ("rows", "message"),
     [

@@ -11,8 +11,9 @@ run clock, UTC) and ``run_id``. Readers use the ``v_*_latest`` views (latest ver
 Fingerprints exclude lineage (``version``, ``fingerprint``, ``slate_fingerprint``,
 ``computed_utc``, ``run_id``, ``loaded_at``) and ``as_of_utc`` (the instant the EV summary was
 priced as of, which a later refresh reuses). DOUBLE columns are rounded to 9 decimals before
-they are fingerprinted and stored, so float noise from parallel aggregation cannot create a
-new version. The computations live in ``facts_coverage``, ``facts_mapping``, ``facts_ev`` and
+they are fingerprinted and stored, and a rounded -0.0 becomes 0.0 (the JSON the fingerprint
+hashes spells them differently), so float noise from parallel aggregation — including the
+sign of a value that is zero up to noise — cannot create a new version. The computations live in ``facts_coverage``, ``facts_mapping``, ``facts_ev`` and
 ``facts_accuracy``.
 """
 
@@ -93,11 +94,12 @@ def _staged_sql(wh: Warehouse, fact: Fact, name: str, columns: list[str]) -> str
     select = []
     for c in columns:
         cast = f'CAST("{c}" AS {types[c]})'
-        select.append(
-            f'round({cast}, {FLOAT_DIGITS}) AS "{c}"'
-            if types[c] == "DOUBLE"
-            else f'{cast} AS "{c}"'
-        )
+        if types[c] == "DOUBLE":
+            # -0.0 (float noise around a zero, its sign set by summation order) would
+            # fingerprint differently from 0.0 ('{"x":-0.0}'): store and hash a plain 0.0
+            rounded = f"round({cast}, {FLOAT_DIGITS})"
+            cast = f"CASE WHEN {rounded} = 0 THEN CAST(0 AS DOUBLE) ELSE {rounded} END"
+        select.append(f'{cast} AS "{c}"')
     hashed = sorted(c for c in columns if c not in UNFINGERPRINTED)
     pack = ", ".join(f'"{c}" := s."{c}"' for c in hashed)
     return (
