@@ -283,3 +283,23 @@ def test_accuracy_is_scored_once_per_new_settlement(wh: Warehouse, settings: Set
     record_facts(_ctx(wh, settings, later), SLATE + dt.timedelta(days=1))
     assert slates_to_score(wh, SLATE) == []
     assert wh.count("fact_forecast_accuracy_daily") == 1
+
+
+def test_several_settlements_of_one_priced_row_count_the_first_recorded(wh: Warehouse) -> None:
+    # two stored versions of the FanDuel over (other row_hash, same natural key) settled by two
+    # runs with different closes: the first settlement counts, whatever the scan order
+    _world(wh)
+    key = {"slate_date": SLATE, "snapshot_ts": SNAP_TS, "game_id": GAME, "player_id": MATTHEWS,
+           "market": "GOALS", "line": 0.5, "side": "OVER", "vendor": "UNABATED",
+           "book_name_raw": "FanDuel", "capture_ts_utc": CAPTURE, "odds_decimal": 2.0,
+           "actual": 1, "result": "WIN", "return_units": 1.0}  # fmt: skip
+    later, first = (
+        key | {"candidate_hash": "a-later", "clv_price": 0.25, "settled_ts": AS_OF + 30 * H},
+        key | {"candidate_hash": "z-first", "clv_price": 0.05, "settled_ts": AS_OF + 12 * H},
+    )
+    add(wh, "fact_ev_settlement", [later, first])
+    table = ev_summary_rows(wh, SLATE, AS_OF)
+    assert table is not None
+    fd = _by(table, "market", "vendor", "book_name_raw")[("GOALS", "UNABATED", "FanDuel")]
+    assert (fd["obs_settlement_rows"], fd["obs_settled_bets"]) == (1, 1)
+    assert fd["obs_clv_price"] == pytest.approx(0.05)

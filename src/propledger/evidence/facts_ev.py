@@ -19,7 +19,9 @@ Observational (``obs_*``, never used to select or gate): the mean edge of the se
 over the same book's de-vigged pair (``obs_mean_edge``; over *all* priced rows it would be 0
 by construction, both sides of a pair cancelling) and over the sharp consensus; once
 ``fact_ev_settlement`` holds results for the priced rows: ``obs_settlement_rows`` (priced rows
-settled, voids included), ``obs_settled_bets`` (selected rows won, lost or pushed),
+settled, voids included; when several stored versions of a priced row were settled, the
+first settlement recorded counts, so the choice never depends on scan order),
+``obs_settled_bets`` (selected rows won, lost or pushed),
 ``obs_roi`` (their mean return per unit stake), ``obs_clv_price`` and ``obs_clv_consensus``
 (their mean CLV). EV, ROI and CLV are per unit stake.
 
@@ -62,9 +64,9 @@ WITH c AS (
         coalesce(sum(n) FILTER (WHERE status = 'joined'), 0) AS fresh
     FROM {counts} GROUP BY {levels}),
 s AS (
-    SELECT {key}, any_value(result) AS result, any_value(return_units) AS return_units,
-           any_value(clv_price) AS clv_price, any_value(clv_consensus) AS clv_consensus
-    FROM fact_ev_settlement WHERE slate_date = $slate GROUP BY {key}),
+    SELECT {key}, result, return_units, clv_price, clv_consensus
+    FROM fact_ev_settlement WHERE slate_date = $slate
+    QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY settled_ts, candidate_hash) = 1),
 p AS (
     SELECT p.*, s.result, s.return_units, s.clv_price, s.clv_consensus,
            p.is_candidate AND s.result IN ('WIN', 'LOSE', 'PUSH') AS bet
