@@ -216,3 +216,15 @@ def test_pregame_is_strictly_before_the_puck_drop(
 def test_void_reasons_are_the_documented_ones() -> None:
     assert [v.value for v in VoidReason] == ["postponed", "cancelled", "rescheduled",
                                              "not_in_box_score", "no_toi", "missing_stat"]  # fmt: skip
+
+
+def test_the_definition_is_documented_once_in_model_md() -> None:
+    from pathlib import Path
+
+    doc = (Path(__file__).parents[2] / "docs" / "model.md").read_text(encoding="utf-8")
+    section = doc.split("**Settlement: one definition**", 1)[1].split("**Calibration", 1)[0]
+    for name in [*VoidReason, *Outcome, *MARKET_STAT.values()]:
+        assert f"`{name}`" in section, name
+    for source in CountSource:
+        assert f"`{source.name}`" in section, source
+    assert "`snapshot_ts < start`" in section
