@@ -2,9 +2,10 @@
 
 Per settled slate × market × line × prob_source: the section 5 metrics, computed by
 :func:`propledger.model.accuracy.accuracy_metrics` on the slate's *recorded* settlements
-(:func:`propledger.ev.settle.settled_accuracy_rows`: the latest pre-game snapshot of each
-player line joined to ``fact_settlement``, pushes and voids excluded) — never parsed from a
-report. ``settlement_rows`` counts every ``fact_settlement`` row of the slate (voids and
+(:func:`propledger.ev.settle.settled_accuracy_rows`: the latest snapshot of each player line
+taken strictly before the game's start with its ``fact_settlement`` result, pushes, voids and
+unsettled rows excluded; the settlement definition is :mod:`propledger.model.outcomes`) —
+never parsed from a report. ``settlement_rows`` counts every ``fact_settlement`` row of the slate (voids and
 pushes included), so a late settlement makes a new version. ``reliability`` is a JSON object
 ``{"bins": 10, "n": [...], "sum_p": [...], "sum_y": [...]}`` over equal-width bins of p
 (the ECE bins), from which windows aggregate exact reliability diagrams and ECE.
