@@ -61,6 +61,8 @@ def test_demo_builds_bootstraps_runs_and_a_rerun_adds_nothing(tmp_path: Path) ->
             "diagnostics",
         ]
         assert run.started_utc.hour == 23  # 18:00 EST
+    # the rolling report (whole warehouse through its slate) is drawn once, by the last run
+    assert [r.rolling_report is not None for r in first.runs] == [False, True]
     # the second slate's run settled the first slate
     assert first.totals["settled_snapshots"] > 0 and first.totals["accuracy_slates"] == 1
     summary = first.summary_lines()

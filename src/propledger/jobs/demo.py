@@ -14,6 +14,8 @@ offline, so the monitoring reports hold real evidence.
    The demo counts history older than ``HISTORY_MAX_AGE_HOURS`` as stale, so each slate's
    snapshot is priced with the previous night's games (a once-a-day run at a fixed time is
    exactly 24 h after the last load, which the default 24 h rule does not call stale).
+   Every run writes its daily report (and reliability PNG); the rolling report, which covers
+   the whole warehouse through its slate, is drawn once, by the last run.
 
 A re-run reuses the world and the warehouse: every run then adds 0 rows.
 """
@@ -24,6 +26,7 @@ import datetime as dt
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -211,10 +214,20 @@ def bootstrap(ctx: Context, through: dt.date, echo: Echo) -> bool:
 
 # ---- the runs ---------------------------------------------------------------------------------
 def _run_slate(
-    settings: Settings, replay: Path, day: dt.date, captures: Sequence[Capture]
+    settings: Settings,
+    replay: Path,
+    day: dt.date,
+    captures: Sequence[Capture],
+    *,
+    rolling: bool = True,
 ) -> DailyResult:
-    """One daily run with every step at 18:00 ET on ``day`` (the manifest is read once)."""
+    """One daily run with every step at 18:00 ET on ``day`` (the manifest is read once).
+
+    ``rolling=False`` skips the rolling report and its plots (about 2.5 s of matplotlib per
+    run on the full league): it reads the whole warehouse through the slate, so drawing it once
+    after the last slate gives exactly the report every run would have overwritten."""
     from propledger.context import new_run_id
+    from propledger.jobs.steps import RUNNERS, run_diagnostics_step
     from propledger.replay import ReplayTransport
 
     clock = FrozenClock(et_to_utc(day, RUN_TIME_ET))
@@ -222,8 +235,11 @@ def _run_slate(
     plan = resolve_plan(PlanRequest(all_steps=True, date=day, source=source), settings, clock)
     transport = ReplayTransport(replay, clock, captures)
     ctx = Context(settings, clock, new_run_id(clock), transport, source)
+    runners = RUNNERS
+    if not rolling:
+        runners = {**RUNNERS, Step.DIAGNOSTICS: partial(run_diagnostics_step, rolling=False)}
     try:
-        return run_daily(ctx, plan)
+        return run_daily(ctx, plan, runners=runners)
     finally:
         ctx.close()
 
@@ -319,7 +335,7 @@ def run_demo(settings: Settings, request: DemoRequest, *, echo: Echo = print) ->
     runs = []
     for i, day in enumerate(slates, 1):
         t1 = time.perf_counter()
-        result = _run_slate(settings, replay, day, captures)
+        result = _run_slate(settings, replay, day, captures, rolling=i == len(slates))
         runs.append(result)
         echo(_run_line(i, len(slates), result, time.perf_counter() - t1))
     timings["runs"] = time.perf_counter() - t0

@@ -323,11 +323,14 @@ def run_info_so_far(ctx: Context, earlier: RunSoFar) -> Any:
     )
 
 
-def run_diagnostics_step(ctx: Context, plan: Plan, earlier: RunSoFar) -> StepOutcome:
-    """The daily facts, then the daily and rolling reports."""
+def run_diagnostics_step(
+    ctx: Context, plan: Plan, earlier: RunSoFar, *, rolling: bool = True
+) -> StepOutcome:
+    """The daily facts, then the daily and (``rolling``) the rolling report. A driver replaying
+    many slates in a row (the demo) binds ``rolling=False`` for all but its last run."""
     from propledger.jobs.diagnostics import run_diagnostics
 
-    r = run_diagnostics(ctx, plan.slate_date, run_info_so_far(ctx, earlier))
+    r = run_diagnostics(ctx, plan.slate_date, run_info_so_far(ctx, earlier), rolling=rolling)
     return StepOutcome(
         Step.DIAGNOSTICS,
         StepStatus.SUCCESS,
