@@ -6,11 +6,22 @@ the rows by ``game_date ≤ through`` (full-season files may hold games not yet 
 the sample world), de-duplicate traded players on (player, game, situation), and append the
 whole batch in one transaction. Appends are hash-idempotent, so a refresh adds exactly the rows
 (new games, revised rows) that are not stored yet.
+
+Parsing and comparing a whole season again is most of a refresh's time, so the work is bounded
+by what the file's bytes can still add: ``moneypuck_watermark`` (migration m010) records, per
+payload hash and bound, the file's first game after that bound; every row of those bytes dated
+before it is stored. A later refresh whose bound is still before that game (the team has not
+played since) skips the file unparsed; otherwise only its rows from that game on are compared
+and appended. A changed file (live MoneyPuck grows nightly, or revises a row) has a new hash
+and is imported whole. This assumes a player-game row that appears in two team files (a traded
+player) is identical in both, as the de-duplication below already does.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import logging
 from collections.abc import Callable
 
 import pyarrow as pa
@@ -19,6 +30,8 @@ import pyarrow.compute as pc
 from propledger.history.common import ImportRun, unseen_rows
 from propledger.http import VendorClient
 from propledger.sources import moneypuck as mp
+
+log = logging.getLogger(__name__)
 
 _PARSERS: dict[mp.PlayerKind, tuple[str, Callable[..., pa.Table]]] = {
     mp.PlayerKind.SKATERS: ("player_game_situation", mp.parse_skaters),
@@ -47,9 +60,53 @@ def discover_teams(
     return teams
 
 
+WATERMARK = "moneypuck_watermark"
+
+_STORED = f"""
+SELECT payload_hash, bool_or(next_game_date IS NULL), max(next_game_date) FROM {WATERMARK}
+WHERE target = ? AND season = ? GROUP BY payload_hash
+"""
+
+
 def bound_rows(table: pa.Table, through: dt.date) -> pa.Table:
     """Rows with ``game_date ≤ through`` only."""
     return table.filter(pc.less_equal(table["game_date"], pa.scalar(through, pa.date32())))
+
+
+def stored_before(run: ImportRun, target: str, season: int) -> dict[str, dt.date | None]:
+    """Per payload hash already imported into ``target``: every row of those bytes dated before
+    the returned day is stored (None: every row of the file)."""
+    return {
+        str(h): None if complete else day
+        for h, complete, day in run.wh.rows(_STORED, [target, season])
+    }
+
+
+def rows_to_import(parsed: pa.Table, through: dt.date, since: dt.date | None) -> pa.Table:
+    """Rows with ``since ≤ game_date ≤ through`` (``since`` None: no lower bound)."""
+    rows = bound_rows(parsed, through)
+    if since is None:
+        return rows
+    return rows.filter(pc.greater_equal(rows["game_date"], pa.scalar(since, pa.date32())))
+
+
+def watermark(
+    payload_hash: str, target: str, season: int, team: str, through: dt.date, parsed: pa.Table
+) -> dict[str, object]:
+    """The ``moneypuck_watermark`` row of one parsed file imported up to ``through``."""
+    dates = parsed["game_date"]
+    after = pc.greater(dates, pa.scalar(through, pa.date32()))
+    within = dates.filter(pc.invert(after))
+    return {
+        "payload_hash": payload_hash,
+        "target": target,
+        "season": season,
+        "team": team,
+        "bound": through,
+        "rows_in_bound": len(within),
+        "max_game_date": pc.max(within).as_py(),
+        "next_game_date": pc.min(dates.filter(after)).as_py(),
+    }
 
 
 def import_kind(
@@ -60,13 +117,18 @@ def import_kind(
     kind: mp.PlayerKind,
     through: dt.date,
 ) -> pa.Table | None:
-    """One season's skater (or goalie) files → one appended batch; returns the batch."""
+    """One season's skater (or goalie) files → one appended batch; returns the batch (None when
+    no file was parsed). Files whose watermark covers ``through`` are fetched (and archived)
+    but not parsed: see the module doc."""
     target, parse = _PARSERS[kind]
     source = f"moneypuck {season} {kind.value}"
     with run.batch():
         teams = discover_teams(run, client, base, season, kind)
+        stored = stored_before(run, target, season)
         tables: list[pa.Table] = []
+        marks: list[dict[str, object]] = []
         failed: list[str] = []
+        unchanged = 0
         for done, team in enumerate(teams, 1):
             if run.moneypuck_pause and done > 1:
                 client.sleep(run.moneypuck_pause)  # be polite to a free, static-file site
@@ -85,20 +147,31 @@ def import_kind(
             if reasons:
                 failed.append(f"{team}.csv ({reasons[0]})")
             if fetched is not None:
-                # a malformed file is an error naming the file and column (raised, not degraded)
-                name = f"moneypuck {season}/{kind.value}/{team}.csv"
-                tables.append(parse(fetched.content, name=name))
+                digest = hashlib.sha256(fetched.content).hexdigest()
+                seen = digest in stored
+                since = stored.get(digest)
+                if seen and (since is None or since > through):
+                    unchanged += 1  # nothing of these bytes up to `through` is missing
+                else:
+                    # a malformed file is an error naming the file and column (raised, not degraded)
+                    name = f"moneypuck {season}/{kind.value}/{team}.csv"
+                    parsed = parse(fetched.content, name=name)
+                    marks.append(watermark(digest, target, season, team, through, parsed))
+                    tables.append(rows_to_import(parsed, through, since))
             run.tick(source, done, len(teams), team)
         if failed:
             # one line per file family, not one per file (a missing season is 32 of them)
             run.problem(
                 f"{source}: {len(failed)} of {len(teams)} team files not imported: {', '.join(failed)}"
             )
+        if unchanged:
+            log.debug("%s: %d team file(s) already imported through %s", source, unchanged, through)
         if not tables:
             return None
-        batch = mp.dedupe_player_games(bound_rows(pa.concat_tables(tables), through))
+        batch = mp.dedupe_player_games(pa.concat_tables(tables))
         fresh = unseen_rows(run.wh, target, batch, ("player_id", "game_id", "situation"))
         run.append(target, fresh)
+        run.append(WATERMARK, pa.Table.from_pylist(marks))
     return batch
 
 
@@ -159,4 +232,14 @@ def import_moneypuck(
                 run.append("dim_player", table)
 
 
-__all__ = ["bound_rows", "discover_teams", "import_kind", "import_moneypuck", "players_from_rows"]
+__all__ = [
+    "WATERMARK",
+    "bound_rows",
+    "discover_teams",
+    "import_kind",
+    "import_moneypuck",
+    "players_from_rows",
+    "rows_to_import",
+    "stored_before",
+    "watermark",
+]
