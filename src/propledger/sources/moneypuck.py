@@ -455,15 +455,16 @@ def first_per_key(
     if table.num_rows == 0:
         return table
     sort = [*((k, "ascending") for k in keys), *order]
-    table = table.take(pc.sort_indices(table, sort_keys=sort))
+    # sort and compare the key columns only, then gather the wide table once
+    order_idx = pc.sort_indices(table.select([c for c, _ in sort]), sort_keys=sort)
     # a row is a repeat when every key column equals its predecessor's (sorted, so adjacent)
     repeat = np.ones(table.num_rows - 1, dtype=bool)
     for key in keys:
-        col = table[key].combine_chunks()
+        col = table[key].take(order_idx).combine_chunks()
         same = pc.fill_null(pc.equal(col.slice(1), col.slice(0, len(col) - 1)), False)
         repeat &= same.to_numpy(zero_copy_only=False)
     first = np.concatenate([[True], ~repeat])
-    return table.filter(pa.array(first))
+    return table.take(order_idx.filter(pa.array(first)))
 
 
 def dedupe_player_games(table: pa.Table) -> pa.Table:
