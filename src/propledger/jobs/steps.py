@@ -93,18 +93,15 @@ def run_odds(ctx: Context, plan: Plan, earlier: RunSoFar) -> StepOutcome:
     from propledger.odds.ingest import IngestStatus
 
     result = run_odds_ingestion(ctx, plan.vendors)
-    status = {
-        IngestStatus.OK: StepStatus.SUCCESS,
-        IngestStatus.DEGRADED: StepStatus.DEGRADED,
-        IngestStatus.FAILED: StepStatus.FAILED,
-    }[result.status]
+    # one vocabulary with the registry's vendor rows and the report (IngestStatus.step_status)
+    status = StepStatus(str(result.status.step_status))
     problems = [
-        f"{v.vendor} {v.status}: {v.message}".rstrip(": ")
+        f"{v.vendor} {v.status.step_status}: {v.message}".rstrip(": ")
         for v in result.vendors
         if v.status is not IngestStatus.OK
     ]
     counts = ", ".join(f"{v.vendor} {v.rows_inserted}" for v in result.vendors)
-    error_types = sorted({v.call.error_type for v in result.vendors if v.call.error_type})
+    error_types = sorted({v.error_type for v in result.vendors if v.error_type})
     return StepOutcome(
         Step.ODDS,
         status,
@@ -112,7 +109,7 @@ def run_odds(ctx: Context, plan: Plan, earlier: RunSoFar) -> StepOutcome:
         rows_in=result.rows_parsed,
         rows_out=result.rows_inserted,
         error_type=",".join(error_types) or None,
-        details={"vendors": {v.vendor: str(v.status) for v in result.vendors}},
+        details={"vendors": {v.vendor: str(v.status.step_status) for v in result.vendors}},
         result=result,
     )
 
