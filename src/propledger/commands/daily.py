@@ -151,7 +151,7 @@ def register(app: typer.Typer) -> None:
         ] = 21,
         teams: Annotated[
             str, typer.Option("--teams", help="sample world teams: a count (32 = all) or TOR,MTL,…")
-        ] = "12",
+        ] = "32",
         verbose: int = VerboseOption,
     ) -> None:
         """Offline demo: sample world → history → calibrators → the daily driver with every

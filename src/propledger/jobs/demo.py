@@ -56,9 +56,8 @@ class DemoRequest:
     seed: int = 42
     slates: int = 21
     seasons: str = "2024,2025"
-    #: 12 of the 32 teams (3-6 games a slate) keeps ``make demo`` within minutes on a small
-    #: machine; ``--teams 32`` runs the full league
-    teams: str | None = "12"
+    #: the whole league (the sample world of issue 2); ``--teams 12`` is a smaller, faster world
+    teams: str | None = "32"
     games_per_team: int = 82
 
 
