@@ -222,7 +222,7 @@ def _run_slate(
 ) -> DailyResult:
     """One daily run with every step at 18:00 ET on ``day`` (the manifest is read once).
 
-    ``rolling=False`` skips the rolling report and its plots (about 2.5 s of matplotlib per
+    ``rolling=False`` skips the rolling report and its plots (1-2.5 s of matplotlib per
     run on the full league): it reads the whole warehouse through the slate, so drawing it once
     after the last slate gives exactly the report every run would have overwritten."""
     from propledger.context import new_run_id
