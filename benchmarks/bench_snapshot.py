@@ -94,7 +94,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args(argv)
     from propledger.jobs.snapshot import run_evaluate, run_fit_calibrators, run_snapshot
-    from propledger.model.calibration import ChronoSplit
+    from propledger.model.calibration_fit import ChronoSplit
     from propledger.model.history_asof import asof_snapshot
 
     settings, world = prepare(args.work)

@@ -172,7 +172,7 @@ def _bootstrap(world: Path, data: Path) -> None:
     """History through the day before the slate and calibrators (setup, straight from replay)."""
     from propledger.history import refresh_history
     from propledger.jobs.snapshot import run_fit_calibrators
-    from propledger.model.calibration import ChronoSplit
+    from propledger.model.calibration_fit import ChronoSplit
 
     settings = Settings.from_env({"PROPLEDGER_DATA_DIR": str(data)})
     clock = FrozenClock(et_to_utc(SLATE, dt.time(6, 0)))

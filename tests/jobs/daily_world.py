@@ -56,7 +56,7 @@ def template(factory: pytest.TempPathFactory) -> Path:
     """A data dir with history through ``SLATE - 1`` and fitted calibrators (built once)."""
     from propledger.history import refresh_history
     from propledger.jobs.snapshot import run_fit_calibrators
-    from propledger.model.calibration import ChronoSplit
+    from propledger.model.calibration_fit import ChronoSplit
 
     replay = world(factory) / "replay"
     data = factory.getbasetemp() / "daily-template" / "data"

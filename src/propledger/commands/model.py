@@ -15,7 +15,7 @@ from propledger.commands.common import (
     clock_from,
     make_context,
 )
-from propledger.model.calibration import ChronoSplit
+from propledger.model.calibration_fit import ChronoSplit
 
 
 def _date(text: str | None, what: str) -> dt.date | None:

@@ -41,9 +41,10 @@ from propledger.jobs.plan import PlanRequest, Step, resolve_plan
 from propledger.replay import Capture, load_manifest
 from propledger.settings import ODDS_VENDORS, Settings
 
-#: the clock of each slate's run (ET) and of the bootstrap (ET, on the first slate's date)
+#: the clock of each slate's run (ET) and of the bootstrap (ET, on the first slate's date; after
+#: the world's 08:00 schedule capture, so the schedule probe of that day finds it, as live would)
 RUN_TIME_ET = dt.time(18, 0)
-BOOTSTRAP_TIME_ET = dt.time(6, 0)
+BOOTSTRAP_TIME_ET = dt.time(9, 0)
 HISTORY_MAX_AGE_HOURS = 12.0
 
 Echo = Callable[[str], None]
@@ -196,7 +197,7 @@ def bootstrap(ctx: Context, through: dt.date, echo: Echo) -> bool:
     """History through ``through`` and calibrators fitted on it, unless already there."""
     from propledger.history import refresh_history
     from propledger.jobs.snapshot import run_fit_calibrators
-    from propledger.model.calibration import ChronoSplit
+    from propledger.model.calibration_fit import ChronoSplit
 
     if _has_history(ctx, through):
         echo(f"history: reusing the warehouse's history through {through} and its calibrators")

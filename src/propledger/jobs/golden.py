@@ -148,7 +148,7 @@ def model_stage(env: GoldenEnv) -> dict[str, list[dict[str, Any]]]:
     """History → calibrators → production snapshot (twice); the persisted rows of the slate."""
     from propledger.history import refresh_history
     from propledger.jobs.snapshot import run_fit_calibrators, run_snapshot
-    from propledger.model.calibration import ChronoSplit
+    from propledger.model.calibration_fit import ChronoSplit
 
     cfg, ctx = env.config, env.ctx
     day_before = cfg.slate_date - dt.timedelta(days=1)

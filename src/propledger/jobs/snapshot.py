@@ -19,12 +19,8 @@ from propledger.context import Context
 from propledger.errors import ModelError, SourceError
 from propledger.ev.settle import pregame_settlements
 from propledger.model.accuracy import accuracy_metrics, write_accuracy_report
-from propledger.model.calibration import (
-    CalibratorArtifact,
-    ChronoSplit,
-    record_artifacts,
-    save_artifact,
-)
+from propledger.model.calibration import CalibratorArtifact, record_artifacts, save_artifact
+from propledger.model.calibration_fit import ChronoSplit
 from propledger.model.history_asof import asof_snapshot, fit_from_history, resolve_window
 from propledger.model.outcomes import CountSource, accuracy_rows, resolve
 from propledger.model.snapshot import (

@@ -17,13 +17,14 @@ import pyarrow as pa
 from propledger.clock import Clock
 from propledger.errors import ModelError
 from propledger.evidence.warehouse import Warehouse
-from propledger.model.calibration import CalibratorArtifact, ChronoSplit, fit_calibrators
+from propledger.model.calibration import CalibratorArtifact
+from propledger.model.calibration_fit import ChronoSplit, fit_calibrators
 from propledger.model.constants import CALIBRATED_MARKETS, CALIBRATION_LINE, MARKETS, Market
 from propledger.model.features import history_features
 from propledger.model.outcomes import CountSource, accuracy_rows, resolve
 from propledger.model.snapshot import Calibration, price
 
-#: The columns calibration fitting reads (``calibration.REQUIRED_COLUMNS`` plus identity).
+#: The columns calibration fitting reads (``calibration_fit.REQUIRED_COLUMNS`` plus identity).
 CALIBRATION_COLUMNS: tuple[str, ...] = (
     "slate_date", "game_id", "player_id", "market", "line", "p_over_raw", "outcome_over",
 )  # fmt: skip
@@ -107,7 +108,7 @@ def fit_from_history(
     split: ChronoSplit,
     run_id: str,
 ) -> CalibrationFit:
-    """As-of rows over [start, end] → settled k = 1 rows → ``calibration.fit_calibrators``."""
+    """As-of rows over [start, end] → settled k = 1 rows → ``calibration_fit.fit_calibrators``."""
     rows = calibration_rows(wh, start, end)
     artifacts = fit_calibrators(rows, clock=clock, split=split, run_id=run_id)
     return CalibrationFit(start, end, rows.num_rows, tuple(artifacts))
