@@ -19,6 +19,7 @@ from propledger.errors import PayloadError
 from propledger.http import make_client
 from propledger.settings import Settings
 from propledger.sources import moneypuck as mp
+from propledger.sources.moneypuck_csv import normalize_team_codes
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 SKATERS = (FIXTURES / "moneypuck_skater_gamebygame.csv").read_bytes()
@@ -188,7 +189,7 @@ def test_dotted_team_codes_are_normalised() -> None:
     table = mp.parse_skaters(edit(SKATERS, playerTeam="L.A", opposingTeam=" S.J"))
     assert set(table["team"].to_pylist()) == {"LAK"}
     assert set(table["opp_team"].to_pylist()) == {"SJS"}
-    assert mp.normalize_team_codes(pa.array(["N.J", "T.B", "TOR", None])).to_pylist() == [
+    assert normalize_team_codes(pa.array(["N.J", "T.B", "TOR", None])).to_pylist() == [
         "NJD",
         "TBL",
         "TOR",
