@@ -18,7 +18,7 @@ from propledger.history.schedule_import import (
     without_regressions,
 )
 from propledger.settings import Settings
-from propledger.sources import nhl_api as nhl
+from propledger.sources.nhl_records import GameRecord, ScheduleWeek, games_table
 
 DAY = dt.date(2026, 1, 14)
 NOW = dt.datetime(2026, 1, 15, 4, 0, tzinfo=UTC)  # 23:00 ET on the 14th
@@ -31,9 +31,9 @@ def game(
     start_hour: int = 0,
     schedule: str = "OK",
     day: dt.date = DAY,
-) -> nhl.GameRecord:
+) -> GameRecord:
     start = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(start_hour), tzinfo=UTC)
-    return nhl.GameRecord(
+    return GameRecord(
         game_id=game_id,
         season=2025,
         game_type=2,
@@ -66,7 +66,7 @@ def test_week_starts_and_probe_days() -> None:
 
 def test_best_per_game_prefers_the_most_advanced_state() -> None:
     fut, off = game(1, state="FUT"), game(1, state="OFF")
-    week = lambda *g: nhl.ScheduleWeek((), g, None, None, None, None)  # noqa: E731
+    week = lambda *g: ScheduleWeek((), g, None, None, None, None)  # noqa: E731
     assert best_per_game([week(off), week(fut)]) == [off]
     assert best_per_game([week(fut), week(off)]) == [off]
     moved = dataclasses.replace(fut, start_time_utc=fut.start_time_utc + dt.timedelta(hours=1))
@@ -76,7 +76,7 @@ def test_best_per_game_prefers_the_most_advanced_state() -> None:
 def test_final_games_never_get_a_non_final_version(wh: Warehouse, settings: Settings) -> None:
     run = make_run(wh, settings)
     append_games(run, [game(1, state="OFF"), game(2, state="FUT")])
-    incoming = nhl.games_table([game(1, state="FUT"), game(2, state="LIVE"), game(3)])
+    incoming = games_table([game(1, state="FUT"), game(2, state="LIVE"), game(3)])
     kept = without_regressions(run, incoming)
     assert sorted(
         zip(kept["game_id"].to_pylist(), kept["game_state"].to_pylist(), strict=True)

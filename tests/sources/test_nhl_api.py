@@ -19,6 +19,13 @@ from propledger.http import make_client
 from propledger.replay import ReplayTransport, ReplayWriter
 from propledger.settings import Settings
 from propledger.sources import nhl_api as nhl
+from propledger.sources.nhl_records import (
+    OUTCOME_SCHEMA,
+    GameRecord,
+    OutcomeRow,
+    outcomes_table,
+    slate_games,
+)
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 SCHEDULE = json.loads((FIXTURES / "nhl_schedule.json").read_text())
@@ -29,7 +36,7 @@ def box() -> dict[str, Any]:
     return copy.deepcopy(BOXSCORE)
 
 
-def outcomes(payload: dict[str, Any]) -> dict[int, nhl.OutcomeRow]:
+def outcomes(payload: dict[str, Any]) -> dict[int, OutcomeRow]:
     _, rows = nhl.parse_boxscore(payload)
     return {r.player_id: r for r in rows}
 
@@ -43,7 +50,7 @@ def test_schedule_week_fixture() -> None:
     assert len(week.days) == 7 and week.days[0] == dt.date(2026, 1, 14)
     assert [g.game_id for g in week.games] == [2025020701, 2025020705, 2025020712, 2025020713]
     mtl = week.games[0]
-    assert mtl == nhl.GameRecord(
+    assert mtl == GameRecord(
         game_id=2025020701,
         season=2025,
         game_type=2,
@@ -75,7 +82,7 @@ def test_games_are_kept_by_week_date_and_postponed_games_recorded_but_not_slated
     on_15 = nhl.parse_schedule(SCHEDULE, on=dt.date(2026, 1, 15))
     assert [g.game_id for g in on_15] == [2025020712, 2025020713]
     assert on_15[1].schedule_state == "PPD" and on_15[1].is_void
-    assert [g.game_id for g in nhl.slate_games(on_15, dt.date(2026, 1, 15))] == [2025020712]
+    assert [g.game_id for g in slate_games(on_15, dt.date(2026, 1, 15))] == [2025020712]
     assert nhl.parse_schedule(SCHEDULE, on=dt.date(2026, 1, 16)) == []
     future = on_15[0]
     assert (future.game_state, future.home_score, future.last_period_type) == ("FUT", None, None)
@@ -93,19 +100,6 @@ def test_schedule_game_without_team_abbrev_names_the_field() -> None:
         nhl.parse_schedule_week(payload)
 
 
-def test_tables_have_the_warehouse_columns() -> None:
-    games = nhl.parse_schedule(SCHEDULE)
-    table = nhl.games_table(games)
-    assert table.num_rows == 4 and table.schema == nhl.GAME_SCHEMA
-    teams = {r["team_abbrev"]: r for r in nhl.teams_table(games).to_pylist()}
-    assert len(teams) == 8
-    assert teams["LAK"] == {
-        "team_abbrev": "LAK",
-        "nhl_team_id": 26,
-        "full_name": "Los Angeles Kings",
-    }
-
-
 # ---- box score -------------------------------------------------------------------------------
 def test_boxscore_fixture_hand_checked() -> None:
     game, rows = nhl.parse_boxscore(box())
@@ -118,7 +112,7 @@ def test_boxscore_fixture_hand_checked() -> None:
     assert game.slate_date == dt.date(2026, 1, 14) and game.game_date == dt.date(2026, 1, 14)
     assert len(rows) == 9
     by_id = {r.player_id: r for r in rows}
-    assert by_id[8481001] == nhl.OutcomeRow(
+    assert by_id[8481001] == OutcomeRow(
         game_id=2025020701,
         player_id=8481001,
         team="TOR",
@@ -143,8 +137,8 @@ def test_boxscore_fixture_hand_checked() -> None:
     assert aaltonen.goals is None and aaltonen.sog is None  # not in the payload: unknown
     backup = by_id[8481705]
     assert (backup.saves, backup.shots_against, backup.toi_seconds) == (0, 0, 0)
-    table = nhl.outcomes_table(rows)
-    assert table.schema == nhl.OUTCOME_SCHEMA and table.num_rows == 9
+    table = outcomes_table(rows)
+    assert table.schema == OUTCOME_SCHEMA and table.num_rows == 9
 
 
 def test_older_boxscore_form_gives_the_same_outcomes() -> None:

@@ -16,6 +16,7 @@ from propledger.history.common import ImportRun
 from propledger.history.schedule_import import append_games
 from propledger.http import VendorClient
 from propledger.sources import nhl_api as nhl
+from propledger.sources.nhl_records import GameRecord, OutcomeRow, outcomes_table
 
 #: a game is expected to be over this long after its scheduled start
 GAME_DURATION = dt.timedelta(hours=3)
@@ -47,8 +48,8 @@ def import_outcomes(
     """Fetch, archive and parse the candidates' box scores; append the outcomes and final game
     versions (call inside ``run.batch()`` to commit them with the payload registrations)."""
     candidates = boxscore_candidates(run, through, lookback_days)
-    games: list[nhl.GameRecord] = []
-    outcomes: list[nhl.OutcomeRow] = []
+    games: list[GameRecord] = []
+    outcomes: list[OutcomeRow] = []
     for done, (game_id, day) in enumerate(candidates, 1):
         run.tick("nhl boxscores", done, len(candidates), str(game_id))
         label = f"nhl_api boxscore {game_id}"
@@ -81,7 +82,7 @@ def import_outcomes(
         return
     with run.wh.transaction():  # joins the caller's batch when there is one
         if outcomes:
-            run.append("fact_outcome", nhl.outcomes_table(outcomes))
+            run.append("fact_outcome", outcomes_table(outcomes))
         append_games(run, games)
 
 

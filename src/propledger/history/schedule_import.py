@@ -19,6 +19,13 @@ from propledger.history.common import ImportRun, register_arrow
 from propledger.history.seasons import season_of
 from propledger.http import VendorClient
 from propledger.sources import nhl_api as nhl
+from propledger.sources.nhl_records import (
+    STATE_RANK,
+    GameRecord,
+    ScheduleWeek,
+    games_table,
+    teams_table,
+)
 
 WEEK = dt.timedelta(days=7)
 
@@ -31,7 +38,7 @@ def _week(
     label: str,
     *,
     quiet: bool = False,
-) -> nhl.ScheduleWeek | None:
+) -> ScheduleWeek | None:
     fetched = run.fetch(
         client,
         nhl.fetch_schedule,
@@ -66,12 +73,12 @@ def week_starts(start: dt.date, last: dt.date) -> list[dt.date]:
     return [start + i * WEEK for i in range(count)]
 
 
-def best_per_game(weeks: list[nhl.ScheduleWeek]) -> list[nhl.GameRecord]:
+def best_per_game(weeks: list[ScheduleWeek]) -> list[GameRecord]:
     """One record per game: the most advanced state; among equals, the later fetch wins."""
-    best: dict[int, tuple[tuple[int, int], nhl.GameRecord]] = {}
+    best: dict[int, tuple[tuple[int, int], GameRecord]] = {}
     for order, week in enumerate(weeks):
         for game in week.games:
-            rank = (nhl.STATE_RANK.get(game.game_state or "", -1), order)
+            rank = (STATE_RANK.get(game.game_state or "", -1), order)
             if game.game_id not in best or rank >= best[game.game_id][0]:
                 best[game.game_id] = (rank, game)
     return [record for _, record in sorted(best.values(), key=lambda item: item[1].game_id)]
@@ -92,27 +99,27 @@ def without_regressions(run: ImportRun, games: pa.Table) -> pa.Table:
         unregister()
 
 
-def append_games(run: ImportRun, records: list[nhl.GameRecord]) -> None:
+def append_games(run: ImportRun, records: list[GameRecord]) -> None:
     """Teams and game versions of one batch, in one transaction."""
     if not records:
         return
     with run.wh.transaction():
-        run.append("dim_team", nhl.teams_table(records))
-        run.append("dim_game", without_regressions(run, nhl.games_table(records)))
+        run.append("dim_team", teams_table(records))
+        run.append("dim_game", without_regressions(run, games_table(records)))
 
 
 def import_schedule(
     run: ImportRun, client: VendorClient, base: str, seasons: tuple[int, ...], through: dt.date
-) -> list[nhl.GameRecord]:
+) -> list[GameRecord]:
     """Walk every season's schedule; returns the game records appended (latest per game)."""
     current = season_of(through)
-    weeks: list[nhl.ScheduleWeek] = []
+    weeks: list[ScheduleWeek] = []
     for season in seasons:
         label = f"nhl_api schedule {season}"
         if season > current:
             run.problem(f"{label}: the season starts after --through {through}; skipped")
             continue
-        probe: nhl.ScheduleWeek | None = None
+        probe: ScheduleWeek | None = None
         fetched_days: set[dt.date] = set()
         candidates = probe_days(season, through)
         for day in candidates:
