@@ -11,9 +11,8 @@ offline, so the monitoring reports hold real evidence.
    scores), then the ASSISTS/POINTS calibrators fitted on it (validation: the latest season).
 4. **Runs**: for each slate in order, a frozen clock at 18:00 ET (the day's 18:00 captures are
    in, earlier slates' box scores are out) and ``run_daily`` with every step in replay mode.
-   The demo counts history older than ``HISTORY_MAX_AGE_HOURS`` as stale, so each slate's
-   snapshot is priced with the previous night's games (a once-a-day run at a fixed time is
-   exactly 24 h after the last load, which the default 24 h rule does not call stale).
+   The demo pins ``HISTORY_MAX_AGE_HOURS`` (the default, 12 h) so that a user's own setting
+   cannot change its evidence: each slate's snapshot is priced with the previous night's games.
    Every run writes its daily report (and reliability PNG); the rolling report, which covers
    the whole warehouse through its slate, is drawn once, by the last run.
 
