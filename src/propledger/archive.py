@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from propledger.evidence.warehouse import Warehouse
+from propledger.files import atomic_write
 from propledger.http import Fetched
 
 _EXT = {"application/json": "json", "text/csv": "csv", "text/html": "html"}
@@ -37,7 +37,11 @@ class RawArchive:
         return self.root / vendor.lower() / payload_hash[:2] / f"{payload_hash}.{ext}"
 
     def seen(self, payload_hash: str) -> bool:
-        return bool(self.wh.scalar("SELECT count(*) FROM raw_payload WHERE payload_hash = ?", [payload_hash]))
+        return bool(
+            self.wh.scalar(
+                "SELECT count(*) FROM raw_payload WHERE payload_hash = ?", [payload_hash]
+            )
+        )
 
     def store(
         self,
@@ -54,10 +58,7 @@ class RawArchive:
         if self.seen(payload_hash):
             return Archived(payload_hash, path, False)
         if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-            tmp.write_bytes(fetched.content)
-            os.replace(tmp, path)
+            atomic_write(path, fetched.content)
         self.wh.append(
             "raw_payload",
             [

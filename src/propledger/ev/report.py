@@ -14,8 +14,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import math
-import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,11 +21,11 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pacsv
 
 from propledger.clock import iso_z
 from propledger.ev.join import JOINED, JoinReason, JoinResult
 from propledger.ev.select import LONGSHOT_DECIMAL
+from propledger.files import atomic_write, write_csv
 from propledger.odds.formats import decimal_to_american
 
 #: Columns of the CSV, in order.
@@ -105,22 +103,9 @@ def write_report(
 ) -> ReportPaths:
     """Write the CSV and Markdown reports atomically; return their paths."""
     paths = report_paths(output_dir, join.slate_date)
-    paths.csv.parent.mkdir(parents=True, exist_ok=True)
-    _atomic_write(paths.csv, lambda tmp: pacsv.write_csv(csv_table(priced), tmp))
-    text = render_markdown(priced, join, top=top)
-    _atomic_write(paths.md, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+    write_csv(paths.csv, csv_table(priced))
+    atomic_write(paths.md, render_markdown(priced, join, top=top).encode("utf-8"))
     return paths
-
-
-def _atomic_write(target: Path, write: Any) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    os.close(fd)
-    try:
-        write(tmp)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 # ---- Markdown ---------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from propledger.evidence.reports.markdown import atomic_write
+from propledger.files import atomic_write
 
 DPI = 100
 #: Status colours of run outcomes (colour-blind friendly).

@@ -19,7 +19,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import os
 import urllib.parse
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -28,6 +27,7 @@ from pathlib import Path
 from propledger.clock import ensure_utc, slate_date
 from propledger.errors import InputError
 from propledger.evidence.warehouse import Warehouse
+from propledger.files import atomic_write
 from propledger.jobs.backfill_index import (
     INDEX_NAME,
     IndexEntry,
@@ -89,25 +89,18 @@ def write_snapshot_archive(out_dir: Path, captures: Iterable[SnapshotCapture]) -
         if (when, digest) in existing:
             continue
         path = f"{slate_date(when)}/{when:%Y%m%dT%H%M%SZ}-{digest[:12]}.json"
-        _atomic_write(out / path, capture.content)
+        atomic_write(out / path, capture.content)
         existing[(when, digest)] = IndexEntry(
             when, path, digest, len(capture.content), capture.last_modified
         )
         written += 1
         size += len(capture.content)
     document = json.dumps(index_document(existing.values()), indent=1, sort_keys=True)
-    _atomic_write(index_path, (document + "\n").encode())
+    atomic_write(index_path, (document + "\n").encode())
     times = sorted(k[0] for k in existing)
     return ExportSummary(
         out, written, len(existing), size, times[0] if times else None, times[-1] if times else None
     )
-
-
-def _atomic_write(path: Path, content: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_bytes(content)
-    os.replace(tmp, path)
 
 
 def export_from_archive(

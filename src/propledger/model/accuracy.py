@@ -25,8 +25,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,10 +34,10 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pacsv
 from scipy import stats
 
 from propledger.errors import InputError
+from propledger.files import atomic_write, write_csv
 from propledger.model.constants import LOGLOSS_EPS, MARKETS, PRIMARY_LINES, Market
 
 FloatArray = npt.NDArray[np.float64]
@@ -285,18 +283,6 @@ def _fmt(value: Any, digits: int = 4) -> str:
     return str(value)
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def render_accuracy_markdown(metrics: pa.Table, title: str) -> str:
     """A markdown table of the metrics (primary lines marked ``*``)."""
     ks = [
@@ -336,10 +322,8 @@ def write_accuracy_report(
     """Write ``<stem>.md`` and ``<stem>.csv`` into ``out_dir`` (atomically); return the paths."""
     out = Path(out_dir)
     md_path, csv_path = out / f"{stem}.md", out / f"{stem}.csv"
-    _atomic_write(md_path, render_accuracy_markdown(metrics, title).encode("utf-8"))
-    sink = pa.BufferOutputStream()
-    pacsv.write_csv(metrics, sink)
-    _atomic_write(csv_path, sink.getvalue().to_pybytes())
+    atomic_write(md_path, render_accuracy_markdown(metrics, title).encode("utf-8"))
+    write_csv(csv_path, metrics)
     return AccuracyReport(md_path, csv_path)
 
 

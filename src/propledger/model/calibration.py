@@ -18,8 +18,6 @@ import enum
 import hashlib
 import itertools
 import json
-import os
-import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -32,6 +30,7 @@ from scipy.special import expit, logit
 
 from propledger.clock import iso_z, parse_utc
 from propledger.errors import ModelError
+from propledger.files import atomic_write
 from propledger.model.constants import (
     CAL_LOGIT_EPS,
     CALIBRATED_MARKETS,
@@ -206,19 +205,6 @@ def apply(calibrator: CalibratorArtifact, p_raw: npt.ArrayLike) -> FloatArray:
     return result
 
 
-# ---- storage ------------------------------------------------------------------------------
-def _atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def artifact_dir(models_dir: Path | str) -> Path:
     return Path(models_dir) / ARTIFACT_DIR
 
@@ -228,7 +214,7 @@ def save_artifact(
 ) -> CalibratorArtifact:
     """Write ``calibrators/<version>.json`` atomically (and make it its market's active one)."""
     path = artifact_dir(models_dir) / f"{artifact.version}.json"
-    _atomic_write(path, artifact.json_bytes)
+    atomic_write(path, artifact.json_bytes)
     saved = replace(artifact, path=path)
     if activate:
         activate_artifacts([saved], models_dir)
@@ -247,7 +233,7 @@ def activate_artifacts(artifacts: Sequence[CalibratorArtifact], models_dir: Path
             "file": f"{art.version}.json",
             "sha256": art.sha256,
         }
-    _atomic_write(active_path, _canonical(current, indent=2))
+    atomic_write(active_path, _canonical(current, indent=2))
     return active_path
 
 

@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
-import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,10 +24,10 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pacsv
 
 from propledger.errors import ModelError
 from propledger.evidence.warehouse import Warehouse
+from propledger.files import write_csv
 from propledger.model.calibration import CalibratorArtifact, apply, load_active_calibrators
 from propledger.model.constants import (
     MARKET_DISTRIBUTION,
@@ -285,18 +283,7 @@ def persist_snapshot(
 
 def write_probabilities_csv(priced: pa.Table, path: Path) -> Path:
     """Write the CSV atomically (temp file + rename): CSV_COLUMNS, decimal probabilities."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    sink = pa.BufferOutputStream()
-    pacsv.write_csv(priced.select([c for c in CSV_COLUMNS if c in priced.column_names]), sink)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(sink.getvalue().to_pybytes())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return write_csv(path, priced.select([c for c in CSV_COLUMNS if c in priced.column_names]))
 
 
 def probabilities_csv_path(settings: Settings, slate_date: dt.date) -> Path:

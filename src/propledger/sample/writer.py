@@ -27,7 +27,6 @@ import importlib
 import io
 import json
 import logging
-import os
 import pkgutil
 import shutil
 from collections.abc import Callable, Sequence
@@ -39,6 +38,7 @@ import pyarrow.csv as pacsv
 
 from propledger.clock import et_to_utc
 from propledger.errors import ConfigError, InputError
+from propledger.files import atomic_write
 from propledger.replay import MANIFEST, ReplayWriter
 from propledger.sample import moneypuck_files as mp
 from propledger.sample.nhl_files import boxscore_payloads, schedule_payloads
@@ -210,7 +210,7 @@ def write_world(
     prepare_out_dir(out_dir, force=force)
     buf = io.BytesIO()
     pacsv.write_csv(world.truth(), buf, pacsv.WriteOptions(quoting_style="needed"))
-    _atomic_write(out_dir / TRUTH_FILE, buf.getvalue())
+    atomic_write(out_dir / TRUTH_FILE, buf.getvalue())
     replay = ReplayWriter(out_dir / REPLAY_DIR)
     captures = {"moneypuck": _add_moneypuck(world, replay)}
     say(f"moneypuck: {captures['moneypuck']} captures")
@@ -221,17 +221,9 @@ def write_world(
         say(f"{name}: {captures[name]} captures")
     replay.write_manifest()
     info = world_info(world, captures)
-    _atomic_write(
-        out_dir / WORLD_FILE, (json.dumps(info, indent=2, sort_keys=True) + "\n").encode()
-    )
+    atomic_write(out_dir / WORLD_FILE, (json.dumps(info, indent=2, sort_keys=True) + "\n").encode())
     files = [p for p in out_dir.rglob("*") if p.is_file()]
     return BuildSummary(out_dir, info, len(files), sum(p.stat().st_size for p in files), captures)
-
-
-def _atomic_write(path: Path, content: bytes) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_bytes(content)
-    os.replace(tmp, path)
 
 
 def read_world_info(out_dir: Path) -> dict[str, Any]:

@@ -26,7 +26,6 @@ from propledger.evidence.reports.anomalies import (
 )
 from propledger.evidence.reports.markdown import (
     CREDIT,
-    atomic_write,
     cell,
     minutes,
     num,
@@ -37,6 +36,7 @@ from propledger.evidence.reports.markdown import (
 )
 from propledger.evidence.reports.runinfo import RunInfo
 from propledger.evidence.warehouse import Warehouse
+from propledger.files import atomic_write
 from propledger.model.constants import MARKETS
 
 TOP_LINES = 10

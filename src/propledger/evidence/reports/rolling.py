@@ -17,7 +17,7 @@ from typing import Any
 
 from propledger.evidence import plots
 from propledger.evidence.facts import ALL_BOOKS, Fact
-from propledger.evidence.reports.markdown import CREDIT, atomic_write, num, pct, signed, table
+from propledger.evidence.reports.markdown import CREDIT, num, pct, signed, table
 from propledger.evidence.reports.windows import (
     Window,
     accuracy_window,
@@ -29,6 +29,7 @@ from propledger.evidence.reports.windows import (
     windows,
 )
 from propledger.evidence.warehouse import Warehouse
+from propledger.files import atomic_write
 from propledger.model.constants import MARKETS
 
 REPORT_NAME = "rolling_report.md"
