@@ -41,7 +41,9 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 
     for name in list(os.environ):
         if name.startswith(("PROPLEDGER_", "RUN_", "FORCE_", "EV_")) or name in (
-            "PLAYNOW_COOKIE", "UNABATED_API_KEY", "DISABLE_CALIBRATION",
+            "PLAYNOW_COOKIE",
+            "UNABATED_API_KEY",
+            "DISABLE_CALIBRATION",
         ):
             monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("PROPLEDGER_DATA_DIR", str(tmp_path / "data"))
@@ -57,7 +59,10 @@ def clock() -> FrozenClock:
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     return Settings.from_env(
-        {"PROPLEDGER_DATA_DIR": str(tmp_path / "data"), "PROPLEDGER_OUTPUT_DIR": str(tmp_path / "outputs")}
+        {
+            "PROPLEDGER_DATA_DIR": str(tmp_path / "data"),
+            "PROPLEDGER_OUTPUT_DIR": str(tmp_path / "outputs"),
+        }
     )
 
 

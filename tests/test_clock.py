@@ -15,8 +15,12 @@ def test_slate_date_is_eastern_not_utc() -> None:
 
 
 def test_et_to_utc_handles_dst() -> None:
-    assert et_to_utc(dt.date(2026, 1, 14), dt.time(19, 0)) == dt.datetime(2026, 1, 15, 0, 0, tzinfo=UTC)
-    assert et_to_utc(dt.date(2026, 4, 10), dt.time(19, 0)) == dt.datetime(2026, 4, 10, 23, 0, tzinfo=UTC)
+    assert et_to_utc(dt.date(2026, 1, 14), dt.time(19, 0)) == dt.datetime(
+        2026, 1, 15, 0, 0, tzinfo=UTC
+    )
+    assert et_to_utc(dt.date(2026, 4, 10), dt.time(19, 0)) == dt.datetime(
+        2026, 4, 10, 23, 0, tzinfo=UTC
+    )
 
 
 def test_parse_utc_without_z_is_utc() -> None:

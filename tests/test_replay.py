@@ -8,7 +8,13 @@ import pytest
 
 from propledger.clock import UTC, FrozenClock
 from propledger.errors import ConfigError
-from propledger.replay import RecordingTransport, ReplayTransport, ReplayWriter, normalize_url, resolve_source
+from propledger.replay import (
+    RecordingTransport,
+    ReplayTransport,
+    ReplayWriter,
+    normalize_url,
+    resolve_source,
+)
 
 
 def _t(hour: int) -> dt.datetime:
@@ -71,5 +77,5 @@ def test_resolve_source_errors(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="not understood"):
         resolve_source("ftp:x", clock)
     (tmp_path / "empty").mkdir()
-    with pytest.raises(ConfigError, match="no manifest.jsonl"):
+    with pytest.raises(ConfigError, match=r"no manifest\.jsonl"):
         resolve_source(f"replay:{tmp_path / 'empty'}", clock)

@@ -33,7 +33,9 @@ class SystemClock:
 class FrozenClock:
     """A clock that stands still (golden runs) unless moved explicitly (simulated days)."""
 
-    instant: dt.datetime = field(default_factory=lambda: dt.datetime(2026, 1, 14, 17, 0, tzinfo=UTC))
+    instant: dt.datetime = field(
+        default_factory=lambda: dt.datetime(2026, 1, 14, 17, 0, tzinfo=UTC)
+    )
 
     def __post_init__(self) -> None:
         self.instant = ensure_utc(self.instant)

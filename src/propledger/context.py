@@ -34,7 +34,12 @@ class Context:
 
     @classmethod
     def create(
-        cls, settings: Settings, clock: Clock, *, source: str = "live", record: Path | None = None,
+        cls,
+        settings: Settings,
+        clock: Clock,
+        *,
+        source: str = "live",
+        record: Path | None = None,
         run_id: str | None = None,
     ) -> Context:
         transport = resolve_source(source, clock, record=record, secrets=settings.secrets.values())

@@ -48,7 +48,13 @@ def normalize_url(url: str) -> str:
         if k not in NOISE_PARAMS
     )
     return urllib.parse.urlunsplit(
-        (parts.scheme, parts.netloc, parts.path.rstrip("/") or "/", urllib.parse.urlencode(query), "")
+        (
+            parts.scheme,
+            parts.netloc,
+            parts.path.rstrip("/") or "/",
+            urllib.parse.urlencode(query),
+            "",
+        )
     )
 
 
@@ -106,7 +112,9 @@ class ReplayWriter:
             tmp = path.with_suffix(path.suffix + ".tmp")
             tmp.write_bytes(content)
             tmp.replace(path)
-        capture = Capture(normalize_url(url), captured_at, status, content_type, body, dict(headers or {}))
+        capture = Capture(
+            normalize_url(url), captured_at, status, content_type, body, dict(headers or {})
+        )
         self.captures.append(capture)
         return capture
 
@@ -150,14 +158,18 @@ def load_manifest(directory: Path) -> list[Capture]:
                 )
             )
         except (ValueError, KeyError, TypeError) as exc:
-            raise ConfigError(f"{path}:{number}: bad manifest line ({exc}); rebuild the replay directory") from None
+            raise ConfigError(
+                f"{path}:{number}: bad manifest line ({exc}); rebuild the replay directory"
+            ) from None
     return out
 
 
 class ReplayTransport(httpx.BaseTransport):
     """Serve captured responses by URL and capture time (latest capture ≤ clock.now())."""
 
-    def __init__(self, directory: Path, clock: Clock, captures: Iterable[Capture] | None = None) -> None:
+    def __init__(
+        self, directory: Path, clock: Clock, captures: Iterable[Capture] | None = None
+    ) -> None:
         self.directory = Path(directory)
         self.clock = clock
         index: dict[str, list[Capture]] = {}
@@ -205,7 +217,11 @@ class RecordingTransport(httpx.BaseTransport):
     KEEP_HEADERS = ("last-modified", "retry-after")
 
     def __init__(
-        self, inner: httpx.BaseTransport, directory: Path, clock: Clock, secrets: tuple[str, ...] = ()
+        self,
+        inner: httpx.BaseTransport,
+        directory: Path,
+        clock: Clock,
+        secrets: tuple[str, ...] = (),
     ) -> None:
         self.inner = inner
         self.writer = ReplayWriter(Path(directory))
@@ -216,7 +232,9 @@ class RecordingTransport(httpx.BaseTransport):
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         response = self.inner.handle_request(request)
         content = response.read()
-        content_type = response.headers.get("content-type", "application/octet-stream").split(";")[0]
+        content_type = response.headers.get("content-type", "application/octet-stream").split(";")[
+            0
+        ]
         with self._lock:
             self.writer.add(
                 sanitize_url(str(request.url), self.secrets),
@@ -224,7 +242,9 @@ class RecordingTransport(httpx.BaseTransport):
                 content,
                 content_type=content_type,
                 status=response.status_code,
-                headers={k: v for k, v in response.headers.items() if k.lower() in self.KEEP_HEADERS},
+                headers={
+                    k: v for k, v in response.headers.items() if k.lower() in self.KEEP_HEADERS
+                },
             )
             self.writer.write_manifest(append=True)
             self.writer.captures.clear()
@@ -233,8 +253,9 @@ class RecordingTransport(httpx.BaseTransport):
         )
 
 
-def resolve_source(spec: str, clock: Clock, *, record: Path | None = None,
-                   secrets: tuple[str, ...] = ()) -> httpx.BaseTransport | None:
+def resolve_source(
+    spec: str, clock: Clock, *, record: Path | None = None, secrets: tuple[str, ...] = ()
+) -> httpx.BaseTransport | None:
     """``live`` → None (real network); ``replay:DIR`` → a ReplayTransport over DIR."""
     spec = (spec or "live").strip()
     if spec == "live":
@@ -244,7 +265,9 @@ def resolve_source(spec: str, clock: Clock, *, record: Path | None = None,
     if spec.startswith("replay:"):
         directory = Path(spec.split(":", 1)[1])
         if not directory.is_dir():
-            raise ConfigError(f"--source {spec}: {directory} is not a directory; build it with `propledger sample build`")
+            raise ConfigError(
+                f"--source {spec}: {directory} is not a directory; build it with `propledger sample build`"
+            )
         return ReplayTransport(directory, clock)
     raise ConfigError(f"--source {spec!r} is not understood; use live or replay:DIR")
 

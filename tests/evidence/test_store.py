@@ -14,8 +14,12 @@ from propledger.evidence.warehouse import Warehouse
 
 def _game(state: str, game_id: int = 1) -> dict[str, object]:
     return {
-        "game_id": game_id, "season": 2025, "slate_date": dt.date(2026, 1, 14),
-        "home_team": "MTL", "away_team": "TOR", "game_state": state,
+        "game_id": game_id,
+        "season": 2025,
+        "slate_date": dt.date(2026, 1, 14),
+        "home_team": "MTL",
+        "away_team": "TOR",
+        "game_state": state,
     }
 
 
@@ -51,7 +55,10 @@ def test_hash_ignores_lineage_but_sees_every_content_column(wh: Warehouse) -> No
 
 
 def test_key_mode_insert_or_ignore_keeps_first(wh: Warehouse) -> None:
-    rows = [{"team_abbrev": "TOR", "full_name": "first"}, {"team_abbrev": "TOR", "full_name": "second"}]
+    rows = [
+        {"team_abbrev": "TOR", "full_name": "first"},
+        {"team_abbrev": "TOR", "full_name": "second"},
+    ]
     assert wh.append("dim_team", rows, run_id="r") == 1
     assert wh.append("dim_team", rows, run_id="r") == 0
     assert wh.rows("SELECT full_name FROM dim_team") == [("first",)]

@@ -46,4 +46,6 @@ def clock_from(now: str | None) -> Clock:
     try:
         return FrozenClock(parse_utc(now))
     except ValueError:
-        raise ConfigError(f"--now {now!r} is not an ISO-8601 instant; use e.g. 2026-01-14T17:00:00Z") from None
+        raise ConfigError(
+            f"--now {now!r} is not an ISO-8601 instant; use e.g. 2026-01-14T17:00:00Z"
+        ) from None

@@ -35,7 +35,9 @@ def discover() -> list[Migration]:
         module = importlib.import_module(f"{__name__}.{info.name}")
         version = int(module.VERSION)
         if version != int(info.name[1:4]):
-            raise StorageError(f"migration {info.name} declares VERSION={version}; it must match its file name")
+            raise StorageError(
+                f"migration {info.name} declares VERSION={version}; it must match its file name"
+            )
         found.append(Migration(version, str(module.NAME), tuple(module.STATEMENTS)))
     found.sort(key=lambda m: m.version)
     versions = [m.version for m in found]
@@ -68,6 +70,8 @@ def apply_migrations(wh: Warehouse) -> list[int]:
             raise
         except Exception as exc:
             first = str(exc).splitlines()[0]
-            raise StorageError(f"migration {migration.version} ({migration.name}) failed: {first}") from exc
+            raise StorageError(
+                f"migration {migration.version} ({migration.name}) failed: {first}"
+            ) from exc
         applied.append(migration.version)
     return applied
