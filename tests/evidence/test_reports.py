@@ -206,6 +206,32 @@ def test_a_frozen_clock_run_reads_success_in_both_reports(
     assert cells["running (all / latest)"] == "0 / 0", row
 
 
+def test_the_rolling_report_names_its_own_run_when_that_run_is_still_running(
+    wh: Warehouse, settings: Settings
+) -> None:
+    """The driver writes the rolling report from its diagnostics step: its own run counts as
+    RUNNING, and the report says so instead of leaving a reader to suspect a hung run."""
+    ctx = _world(wh, settings)
+    from propledger.jobs.diagnostics import record_facts
+
+    record_facts(ctx, SLATE)
+    out = settings.output_dir / "monitoring"
+    note = f"_Running includes this report's own run `{ctx.run_id}`"
+    own = write_rolling_report(wh, out, through=SLATE, current_run=ctx.run_id).text
+    runs = own.split("## Run outcomes\n", 1)[1].split("\n## ", 1)[0]
+    head = next(line for line in runs.splitlines() if line.startswith("| window"))
+    row = next(line for line in runs.splitlines() if line.startswith("| 7 days"))
+    assert dict(zip(_cells(head), _cells(row), strict=True))["running (all / latest)"] == "1 / 1"
+    assert note in runs
+    assert note not in write_rolling_report(wh, out, through=SLATE).text
+    other = write_rolling_report(wh, out, through=SLATE, current_run="20260101T000000Z-x").text
+    assert "this report's own run" not in other
+    record(wh, RegistryEvent(run_id=ctx.run_id, step="run", event="end", status=RunStatus.SUCCESS,
+                             recorded_utc=AS_OF, ended_utc=AS_OF, slate_date=SLATE))  # fmt: skip
+    ended = write_rolling_report(wh, out, through=SLATE, current_run=ctx.run_id).text
+    assert "this report's own run" not in ended
+
+
 def _cells(line: str) -> list[str]:
     return [c.strip() for c in line.strip().strip("|").split("|")]
 

@@ -140,7 +140,8 @@ def write_reports(
     daily = write_daily_report(wh, slate_date, out, run=run)
     if not rolling:
         return Reports(daily.path, None, daily.plots, daily.anomalies)
-    report = write_rolling_report(wh, out, through=slate_date)
+    current = run.run_id if run is not None else None
+    report = write_rolling_report(wh, out, through=slate_date, current_run=current)
     return Reports(daily.path, report.path, daily.plots + report.plots, daily.anomalies)
 
 

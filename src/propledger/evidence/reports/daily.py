@@ -360,7 +360,8 @@ def _observational_section(wh: Warehouse, day: dt.date) -> list[str]:
         "CLV (consensus)",
     ]
     return [*out, table(head, body, "llrrrrrr"), "",
-            "_Bets = selected lines (EV ≥ min EV), flat 1-unit stakes; voids excluded._", ""]  # fmt: skip
+            "_Bets = selected lines (EV ≥ min EV), flat 1-unit stakes; voids excluded. "
+            "CLV (price): the taken price against the same book's last pre-game capture (0 when no later capture was taken, as with one run a day); CLV (consensus): against the de-vigged sharp closing consensus._", ""]  # fmt: skip
 
 
 # ---- the report -------------------------------------------------------------------------------

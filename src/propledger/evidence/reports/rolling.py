@@ -182,7 +182,7 @@ def _ev(rows: list[dict[str, Any]], through: dt.date) -> list[str]:
     return [*out, table(head, body, "llrrrrrrrr"), ""]
 
 
-def _runs(runs: list[dict[str, Any]], through: dt.date) -> list[str]:
+def _runs(runs: list[dict[str, Any]], through: dt.date, current_run: str | None) -> list[str]:
     out = ["## Run outcomes", ""]
     if not runs:
         return [*out, "No runs recorded.", ""]
@@ -199,7 +199,11 @@ def _runs(runs: list[dict[str, Any]], through: dt.date) -> list[str]:
         ]
         body.append([cur.label, num(len(inside)), num(len(latest)), *counts])
     head = ["window", "runs", "slates run", *[f"{s.lower()} (all / latest)" for s in statuses]]
-    return [*out, table(head, body), "", "![Run outcomes](rolling_runs.png)", ""]
+    out += [table(head, body), ""]
+    if any(r["run_id"] == current_run and r["status"] == "RUNNING" for r in runs):
+        out += [f"_Running includes this report's own run `{current_run}`: it writes the report "
+                "from its diagnostics step, before it ends._", ""]  # fmt: skip
+    return [*out, "![Run outcomes](rolling_runs.png)", ""]
 
 
 def _observational(rows: list[dict[str, Any]], through: dt.date) -> list[str]:
@@ -227,7 +231,13 @@ def _observational(rows: list[dict[str, Any]], through: dt.date) -> list[str]:
         "CLV (price)",
         "CLV (consensus)",
     ]
-    return [*out, table(head, body, "llrrrrr"), ""]
+    return [
+        *out,
+        table(head, body, "llrrrrr"),
+        "",
+        "_CLV (price): the taken price against the same book's last pre-game capture (0 when no later capture was taken, as with one run a day); CLV (consensus): against the de-vigged sharp closing consensus._",
+        "",
+    ]
 
 
 # ---- data and plots ---------------------------------------------------------------------------
@@ -310,10 +320,15 @@ def _plots(data: dict[str, list[dict[str, Any]]], out_dir: Path, through: dt.dat
 
 
 def write_rolling_report(
-    wh: Warehouse, out_dir: Path, *, through: dt.date | None = None
+    wh: Warehouse,
+    out_dir: Path,
+    *,
+    through: dt.date | None = None,
+    current_run: str | None = None,
 ) -> RollingReport:
     """Render and write the rolling report (and its PNGs) through slate ``through`` (default:
-    the latest slate with facts)."""
+    the latest slate with facts); ``current_run`` is the run writing it, if any (still RUNNING
+    in the registry, which the report says)."""
     through = through or latest_fact_slate(wh)
     path = out_dir / REPORT_NAME
     if through is None:
@@ -346,7 +361,7 @@ def write_rolling_report(
         "",
         *_coverage(data["coverage"], data["mapping"], through),
         *_ev(data["ev"], through),
-        *_runs(data["runs"], through),
+        *_runs(data["runs"], through, current_run),
         *_observational(data["ev"], through),
         "## Data",
         "",
