@@ -263,6 +263,10 @@ def resolve_source(
             return RecordingTransport(httpx.HTTPTransport(), record, clock, secrets)
         return None
     if spec.startswith("replay:"):
+        if record is not None:
+            raise ConfigError(
+                f"--record {record} records live responses; drop it or use --source live"
+            )
         directory = Path(spec.split(":", 1)[1])
         if not directory.is_dir():
             raise ConfigError(

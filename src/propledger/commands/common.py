@@ -14,6 +14,11 @@ from propledger.settings import Settings
 
 SOURCE_HELP = "live (real endpoints) or replay:DIR (recorded payloads, offline)"
 SourceOption = typer.Option("live", "--source", help=SOURCE_HELP)
+RECORD_HELP = (
+    "live only: also save every response under DIR as a replay directory (secrets stripped); "
+    "run it again offline with --source replay:DIR"
+)
+RecordOption = typer.Option(None, "--record", help=RECORD_HELP, metavar="DIR")
 VerboseOption = typer.Option(0, "--verbose", "-v", count=True, help="-v info, -vv debug logs")
 
 

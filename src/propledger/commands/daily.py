@@ -14,7 +14,13 @@ from rich.console import Console
 from rich.status import Status
 
 from propledger.clock import Clock, parse_date
-from propledger.commands.common import NowOption, SourceOption, VerboseOption, clock_from
+from propledger.commands.common import (
+    NowOption,
+    RecordOption,
+    SourceOption,
+    VerboseOption,
+    clock_from,
+)
 from propledger.jobs.plan import Plan, Step
 from propledger.jobs.steps import StepOutcome, StepStatus
 from propledger.settings import Settings
@@ -91,6 +97,7 @@ def register(app: typer.Typer) -> None:
             None, "--vendors", help="odds vendors, e.g. playnow,unabated (default: all enabled)"
         ),
         source: str = SourceOption,
+        record: Path | None = RecordOption,
         now: str | None = NowOption,
         verbose: int = VerboseOption,
     ) -> None:
@@ -122,9 +129,9 @@ def register(app: typer.Typer) -> None:
         if plan.empty:
             return
         if dry_run:
-            _print_dry_run(settings, plan.source, clock)
+            _print_dry_run(settings, plan.source, clock, record)
             return
-        raise typer.Exit(_run(settings, plan, clock, verbose))
+        raise typer.Exit(_run(settings, plan, clock, verbose, record))
 
     @app.command("runs")
     def runs(
@@ -170,9 +177,11 @@ def _echo(text: str) -> None:
     print(text, file=sys.stderr, flush=True)
 
 
-def _print_dry_run(settings: Settings, source: str, clock: Clock) -> None:
+def _print_dry_run(settings: Settings, source: str, clock: Clock, record: Path | None) -> None:
     from propledger.replay import resolve_source
 
+    if record is not None and source != "live":
+        resolve_source(source, clock, record=record)  # the one-line error, nothing created
     resolve_source(source, clock)  # validates replay:DIR (reads its manifest only)
     typer.echo("config (secrets shown only as set/unset):")
     typer.echo(json.dumps(settings.public_dict(), indent=2, sort_keys=True))
@@ -181,7 +190,7 @@ def _print_dry_run(settings: Settings, source: str, clock: Clock) -> None:
     typer.echo("dry run: nothing was run, opened or written")
 
 
-def _run(settings: Settings, plan: Plan, clock: Clock, verbose: int) -> int:
+def _run(settings: Settings, plan: Plan, clock: Clock, verbose: int, record: Path | None) -> int:
     from propledger.context import Context
     from propledger.jobs.daily import run_daily
     from propledger.jobs.plan import settings_for
@@ -189,7 +198,7 @@ def _run(settings: Settings, plan: Plan, clock: Clock, verbose: int) -> int:
 
     run_settings = settings_for(plan, settings)
     setup_logging(verbose, run_settings.secrets.values())
-    ctx = Context.create(run_settings, clock, source=plan.source)
+    ctx = Context.create(run_settings, clock, source=plan.source, record=record)
     try:
         result = run_daily(ctx, plan, progress=StepProgress())
     finally:

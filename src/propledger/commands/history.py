@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from types import TracebackType
 
 import typer
@@ -12,6 +13,7 @@ from rich.progress import Progress, TaskID
 from propledger.clock import parse_date
 from propledger.commands.common import (
     NowOption,
+    RecordOption,
     SourceOption,
     VerboseOption,
     clock_from,
@@ -68,13 +70,14 @@ def register(app: typer.Typer) -> None:
         lookback: int = typer.Option(
             14, "--lookback-days", min=0, help="box scores of the last N days before --through"
         ),
+        record: Path | None = RecordOption,
         now: str | None = NowOption,
         verbose: int = VerboseOption,
     ) -> None:
         """Append new games (history, schedule, outcomes); a second identical run adds nothing."""
         day = parse_date(through, what="--through")
         chosen = parse_seasons(seasons) if seasons else None
-        ctx = make_context(source, verbose=verbose, clock=clock_from(now))
+        ctx = make_context(source, verbose=verbose, clock=clock_from(now), record=record)
         try:
             with _Progress() as progress:
                 result = refresh_history(

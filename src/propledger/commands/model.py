@@ -4,12 +4,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import typer
 
 from propledger.clock import parse_date, slate_date
 from propledger.commands.common import (
     NowOption,
+    RecordOption,
     SourceOption,
     VerboseOption,
     clock_from,
@@ -29,6 +31,7 @@ def register(app: typer.Typer) -> None:
             None, "--date", "-d", help="slate date YYYY-MM-DD (ET); default: today in New York"
         ),
         source: str = SourceOption,
+        record: Path | None = RecordOption,
         now: str | None = NowOption,
         refresh: bool = typer.Option(
             True, "--refresh/--no-refresh", help="refresh history first when it is stale"
@@ -40,7 +43,7 @@ def register(app: typer.Typer) -> None:
 
         clock = clock_from(now)
         day = _date(date, "--date") or slate_date(clock.now())
-        ctx = make_context(source, verbose=verbose, clock=clock)
+        ctx = make_context(source, verbose=verbose, clock=clock, record=record)
         try:
             result = run_snapshot(ctx, day, refresh=refresh)
         finally:

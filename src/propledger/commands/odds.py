@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 
 from propledger.clock import UTC, parse_utc
-from propledger.commands.common import SOURCE_HELP
+from propledger.commands.common import RECORD_HELP, SOURCE_HELP
 from propledger.errors import ConfigError, InputError, PayloadError
 from propledger.odds.parse import CLI_VENDORS, parse_payload, quotes_csv
 
@@ -96,6 +96,9 @@ def ingest_command(
         ),
     ] = None,
     source: Annotated[str, typer.Option("--source", help=SOURCE_HELP)] = "live",
+    record: Annotated[
+        Path | None, typer.Option("--record", help=RECORD_HELP, metavar="DIR")
+    ] = None,
     now: Annotated[
         str | None, typer.Option("--now", help="pretend the current UTC time is this ISO instant")
     ] = None,
@@ -110,7 +113,7 @@ def ingest_command(
     from propledger.jobs.odds import ingest_exit_code, ingest_table, run_odds_ingestion
 
     names = _vendor_list(vendors)
-    ctx = make_context(source, verbose=verbose, clock=clock_from(now))
+    ctx = make_context(source, verbose=verbose, clock=clock_from(now), record=record)
     try:
         result = run_odds_ingestion(ctx, names)
     finally:
