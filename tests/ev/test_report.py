@@ -196,3 +196,17 @@ def test_view_reasons_and_voids_are_documented() -> None:
     assert "`v_ev_candidate_latest`" in DOC
     assert [r.value for r in JoinReason if f"| `{r.value}` |" not in DOC] == []
     assert [v.value for v in VoidReason if f"`{v.value}`" not in DOC] == []
+
+
+def test_distinct_selections_keeps_the_first_quote_of_each_bet() -> None:
+    from propledger.ev.report import distinct_selections
+
+    def q(player: int, side: str, book: str, line: float = 0.5) -> dict[str, object]:
+        return {"game_id": 1, "player_id": player, "market": "GOALS", "line": line, "side": side,
+                "book_name_raw": book}  # fmt: skip
+
+    rows = [q(7, "OVER", "DK"), q(7, "OVER", "FD"), q(8, "OVER", "FD"), q(7, "UNDER", "FD"),
+            q(7, "OVER", "DK", line=1.5), q(8, "OVER", "DK")]  # fmt: skip
+    assert [(r["player_id"], r["side"], r["line"], r["book_name_raw"]) for r in distinct_selections(rows)] == [
+        (7, "OVER", 0.5, "DK"), (8, "OVER", 0.5, "FD"), (7, "UNDER", 0.5, "FD"), (7, "OVER", 1.5, "DK"),
+    ]  # fmt: skip

@@ -232,6 +232,30 @@ def test_the_rolling_report_names_its_own_run_when_that_run_is_still_running(
     assert "this report's own run" not in ended
 
 
+def test_top_lines_name_each_bet_once_at_its_best_price(wh: Warehouse, settings: Settings) -> None:
+    """The world quotes one bet (Matthews GOALS 0.5 OVER, p 0.6) at FanDuel 2.0 (EV +0.2) and
+    DraftKings 2.5 (EV +0.5): one row, the better price, and the count of qualifying quotes."""
+    ctx = _world(wh, settings)
+    from propledger.jobs.diagnostics import record_facts
+
+    record_facts(ctx, SLATE)
+    text = write_daily_report(
+        wh, SLATE, settings.output_dir / "monitoring", run=_run_info(ctx)
+    ).text
+
+    def rows(title: str) -> list[dict[str, str]]:
+        part = text.split(title, 1)[1].split("\n#", 1)[0]
+        lines = [ln for ln in part.splitlines() if ln.startswith("|") and "---" not in ln]
+        return [dict(zip(_cells(lines[0]), _cells(ln), strict=True)) for ln in lines[1:]]
+
+    top = rows("### Top lines")
+    assert [(r["side"], r["book"], r["EV"], r["quotes"]) for r in top] == [
+        ("OVER", "DraftKings (UNABATED)", "+0.500", "2")
+    ]
+    audit = rows("### Audit flags")  # only DraftKings is above the 0.25 audit threshold
+    assert [(r["book"], r["quotes"]) for r in audit] == [("DraftKings (UNABATED)", "1")]
+
+
 def _cells(line: str) -> list[str]:
     return [c.strip() for c in line.strip().strip("|").split("|")]
 

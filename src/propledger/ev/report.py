@@ -115,6 +115,7 @@ def render_markdown(priced: pa.Table, join: JoinResult, *, top: int = 10) -> str
     best = [r for r in rows if r["is_best_bet"]]
     audit = [r for r in rows if r["audit_flag"]]
     candidates = sum(1 for r in rows if r["is_candidate"])
+    picks = distinct_selections(best)[:top]
     models = sorted({str(r["model_version"]) for r in rows if r["model_version"]})
     lines = [
         f"# EV report, slate {join.slate_date.isoformat()}",
@@ -132,10 +133,10 @@ def render_markdown(priced: pa.Table, join: JoinResult, *, top: int = 10) -> str
         "",
         *_table(best),
         "",
-        f"## Why (top {min(top, len(best))})",
+        f"## Why (top {min(top, len(picks))} bets, each at its best price)",
         "",
     ]
-    lines += [f"{i}. {_why(r)}" for i, r in enumerate(best[:top], 1)] or ["(no best bets)"]
+    lines += [f"{i}. {_why(r)}" for i, r in enumerate(picks, 1)] or ["(no best bets)"]
     lines += ["", "## Audit flags (EV above the audit threshold: check before trusting)", ""]
     lines += _table(audit)
     lines += ["", "## Join", "", "| status | rows |", "|---|---:|"]
@@ -173,6 +174,19 @@ def _table(rows: Sequence[dict[str, Any]]) -> list[str]:
             _flags(r),
         ]
         out.append("| " + " | ".join(cells) + " |")
+    return out
+
+
+def distinct_selections(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The first row of each bet (game, player, market, line, side), in the given order: the
+    best-ranked book's quote, so a top list names different bets, not one bet at every book."""
+    seen: set[tuple[Any, ...]] = set()
+    out = []
+    for r in rows:
+        key = (r["game_id"], r["player_id"], r["market"], r["line"], r["side"])
+        if key not in seen:
+            seen.add(key)
+            out.append(r)
     return out
 
 

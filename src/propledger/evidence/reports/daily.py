@@ -237,7 +237,9 @@ def _ev_section(wh: Warehouse, day: dt.date) -> list[str]:
     out += [table(head, body), "",
             "_quotes: latest captures; candidates: not excluded (DFS, market, ladder); joined: met the "
             "snapshot; fresh: within the freshness window (priced)._", ""]  # fmt: skip
-    out += [f"### Top lines (best bets, top {TOP_LINES})", "", *_lines(wh, day, "is_best_bet"), ""]
+    out += [f"### Top lines (best bets, top {TOP_LINES})", "", *_lines(wh, day, "is_best_bet"),
+            "", "_One row per bet (player, market, line, side) at its best price; quotes: how many "
+            "vendor × book quotes of that bet qualify._", ""]  # fmt: skip
     out += [
         "### Audit flags (EV above the audit threshold: check before trusting)",
         "",
@@ -249,10 +251,15 @@ def _ev_section(wh: Warehouse, day: dt.date) -> list[str]:
 
 def _lines(wh: Warehouse, day: dt.date, flag: str) -> list[str]:
     order = "CASE market WHEN 'GOALS' THEN 0 WHEN 'ASSISTS' THEN 1 WHEN 'POINTS' THEN 2 ELSE 3 END"
+    # one row per selection (player, market, line, side): its best quote, and how many quotes
+    # (vendor × book) carry it, so ten rows are ten different bets, not one bet at ten books
     rows = wh.arrow(
         f"""SELECT player_name, player_name_raw, team, away_team, home_team, market, line, side,
-               book_name_raw, vendor, odds_decimal, odds_american, p_model, prob_source, p_fair, ev
+               book_name_raw, vendor, odds_decimal, odds_american, p_model, prob_source, p_fair, ev,
+               count(*) OVER w AS quotes
         FROM v_ev_candidate_latest WHERE slate_date = ? AND {flag}
+        WINDOW w AS (PARTITION BY game_id, player_id, market, line, side)
+        QUALIFY row_number() OVER (w ORDER BY ev DESC, vendor, book_name_raw) = 1
         ORDER BY {"" if flag == "audit_flag" else order + ","} ev DESC, game_id, player_id, line, side, vendor, book_name_raw
         LIMIT {TOP_LINES}""",
         [day],
@@ -264,7 +271,7 @@ def _lines(wh: Warehouse, day: dt.date, flag: str) -> list[str]:
          f"{r['away_team']}@{r['home_team']}", r["market"], f"{r['line']:g}", r["side"],
          f"{r['book_name_raw']} ({r['vendor']})",
          f"{r['odds_decimal']:.2f} ({r['odds_american']:+d})" if r["odds_american"] is not None else f"{r['odds_decimal']:.2f}",
-         num(r["p_model"]), r["prob_source"], num(r["p_fair"]), signed(r["ev"])]
+         num(r["p_model"]), r["prob_source"], num(r["p_fair"]), signed(r["ev"]), num(r["quotes"])]
         for i, r in enumerate(rows, 1)
     ]  # fmt: skip
     head = [
@@ -281,8 +288,9 @@ def _lines(wh: Warehouse, day: dt.date, flag: str) -> list[str]:
         "source",
         "fair p (book)",
         "EV",
+        "quotes",
     ]
-    return [table(head, body, "rlllllllrrlrr")]
+    return [table(head, body, "rlllllllrrlrrr")]
 
 
 def _accuracy_section(wh: Warehouse, day: dt.date, out_dir: Path) -> tuple[list[str], list[Path]]:
