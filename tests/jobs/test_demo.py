@@ -11,6 +11,7 @@ import pytest
 
 from propledger.cli import main
 from propledger.evidence.registry import RunStatus
+from propledger.evidence.warehouse import Warehouse
 from propledger.jobs.demo import DemoRequest, _build_request, run_demo, world_matches
 from propledger.settings import Settings
 
@@ -70,6 +71,12 @@ def test_demo_builds_bootstraps_runs_and_a_rerun_adds_nothing(
             "diagnostics",
         ]
         assert run.started_utc.hour == 23  # 18:00 EST
+    # after each, an odds-only run at 19:05 EST collects the closing lines
+    assert len(first.closing) == 2
+    for run, close in zip(first.runs, first.closing, strict=True):
+        assert close.plan.slate_date == run.plan.slate_date
+        assert [str(o.step) for o in close.steps] == ["odds"]
+        assert (close.started_utc.hour, close.started_utc.minute) == (0, 5)  # 19:05 EST, UTC
     # the rolling report (whole warehouse through its slate) is drawn once, by the last run
     assert [r.rolling_report is not None for r in first.runs] == [False, True]
     # the second slate's run settled the first slate
@@ -82,7 +89,14 @@ def test_demo_builds_bootstraps_runs_and_a_rerun_adds_nothing(
     assert (monitoring / f"daily_report_{last}.md").exists() and (
         monitoring / "rolling_report.md"
     ).exists()
-    assert any(line.startswith("[ 2/2] ") for line in lines)
+    assert any(line.startswith("[ 2/2] ") and "closing odds" in line for line in lines)
+    # the closing captures give the first slate's settled bets a close later than their price
+    with Warehouse.open(settings.warehouse_path) as wh:
+        later, moved = wh.rows(
+            "SELECT count(*) FILTER (WHERE close_capture_ts > capture_ts_utc), "
+            "count(*) FILTER (WHERE clv_price <> 0) FROM fact_ev_settlement"
+        )[0]
+    assert later > 0 and moved > 0, (later, moved)
 
     again = run_demo(settings, TINY, echo=lines.append)
     assert not again.world_built and not again.bootstrapped

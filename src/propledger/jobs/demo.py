@@ -10,7 +10,10 @@ offline, so the monitoring reports hold real evidence.
    first slate and active calibrators): history through that day (MoneyPuck, schedule, box
    scores), then the ASSISTS/POINTS calibrators fitted on it (validation: the latest season).
 4. **Runs**: for each slate in order, a frozen clock at 18:00 ET (the day's 18:00 captures are
-   in, earlier slates' box scores are out) and ``run_daily`` with every step in replay mode.
+   in, earlier slates' box scores are out) and ``run_daily`` with every step in replay mode,
+   then an odds-only run at 19:05 ET (``CLOSE_TIME_ET``, the world's last capture of the day):
+   the closing lines that the next slate's settlement measures CLV against, as a cron entry
+   shortly before the late games would collect them.
    The demo pins ``HISTORY_MAX_AGE_HOURS`` (the default, 12 h) so that a user's own setting
    cannot change its evidence: each slate's snapshot is priced with the previous night's games.
    Every run writes its daily report (and reliability PNG); the rolling report, which covers
@@ -43,6 +46,7 @@ from propledger.settings import ODDS_VENDORS, Settings
 #: the clock of each slate's run (ET) and of the bootstrap (ET, on the first slate's date; after
 #: the world's 08:00 schedule capture, so the schedule probe of that day finds it, as live would)
 RUN_TIME_ET = dt.time(18, 0)
+CLOSE_TIME_ET = dt.time(19, 5)
 BOOTSTRAP_TIME_ET = dt.time(9, 0)
 HISTORY_MAX_AGE_HOURS = 12.0
 
@@ -66,21 +70,23 @@ class DemoResult:
     world_dir: Path
     world_built: bool
     bootstrapped: bool
-    runs: tuple[DailyResult, ...]
+    runs: tuple[DailyResult, ...]  # the 18:00 ET runs with every step, one per slate
     elapsed: float  # wall seconds, everything included
     timings: dict[str, float] = field(default_factory=dict)  # wall seconds per phase
     totals: dict[str, int] = field(default_factory=dict)
     output_dir: Path = Path("outputs")
+    closing: tuple[DailyResult, ...] = ()  # the 19:05 ET odds-only runs, one per slate
 
     @property
     def exit_code(self) -> int:
         """1 when a run failed outright, else 0 (degraded runs are reported, not fatal)."""
-        return 1 if any(r.status is RunStatus.FAILED for r in self.runs) else 0
+        return 1 if any(r.status is RunStatus.FAILED for r in self.runs + self.closing) else 0
 
     def summary_lines(self) -> list[str]:
         """Exactly ten lines: what ran, what it produced, where the reports are."""
         runs = self.runs
-        by_status = {s: sum(r.status is s for r in runs) for s in RunStatus}
+        by_status = {s: sum(r.status is s for r in runs + self.closing) for s in RunStatus}
+        n_runs = len(runs) + len(self.closing)
         first, last = runs[0].plan.slate_date, runs[-1].plan.slate_date
         t = self.totals
         monitoring = self.output_dir / "monitoring"
@@ -91,7 +97,8 @@ class DemoResult:
             f"(world {world} {self.timings.get('world', 0):.0f} s, history {boot} "
             f"{self.timings.get('bootstrap', 0):.0f} s, runs {self.timings.get('runs', 0):.0f} s)",
             f"runs: {by_status[RunStatus.SUCCESS]} SUCCESS, {by_status[RunStatus.DEGRADED]} "
-            f"DEGRADED, {by_status[RunStatus.FAILED]} FAILED (propledger runs --last {len(runs)})",
+            f"DEGRADED, {by_status[RunStatus.FAILED]} FAILED, closing-line odds runs included "
+            f"(propledger runs --last {n_runs})",
             f"odds: {t.get('quotes', 0):,} quote rows from {t.get('vendors', 0)} vendors; "
             f"mapped to a game and player: {t.get('pct_mapped', 0):.1f} %",
             f"snapshots: {t.get('snapshot_rows', 0):,} lines priced; EV candidates: "
@@ -219,8 +226,10 @@ def _run_slate(
     captures: Sequence[Capture],
     *,
     rolling: bool = True,
+    closing: bool = False,
 ) -> DailyResult:
-    """One daily run with every step at 18:00 ET on ``day`` (the manifest is read once).
+    """One daily run on ``day`` (the manifest is read once): every step at 18:00 ET, or with
+    ``closing`` the odds step alone at 19:05 ET.
 
     ``rolling=False`` skips the rolling report and its plots (1-2.5 s of matplotlib per
     run on the full league): it reads the whole warehouse through the slate, so drawing it once
@@ -229,9 +238,14 @@ def _run_slate(
     from propledger.jobs.steps import RUNNERS, run_diagnostics_step
     from propledger.replay import ReplayTransport
 
-    clock = FrozenClock(et_to_utc(day, RUN_TIME_ET))
+    clock = FrozenClock(et_to_utc(day, CLOSE_TIME_ET if closing else RUN_TIME_ET))
     source = f"replay:{replay}"
-    plan = resolve_plan(PlanRequest(all_steps=True, date=day, source=source), settings, clock)
+    request = (
+        PlanRequest(steps={step: step is Step.ODDS for step in Step}, date=day, source=source)
+        if closing
+        else PlanRequest(all_steps=True, date=day, source=source)
+    )
+    plan = resolve_plan(request, settings, clock)
     transport = ReplayTransport(replay, clock, captures)
     ctx = Context(settings, clock, new_run_id(clock), transport, source)
     runners = RUNNERS
@@ -243,21 +257,25 @@ def _run_slate(
         ctx.close()
 
 
-def _run_line(i: int, n: int, r: DailyResult, seconds: float) -> str:
-    def rows(step: Step) -> int:
-        o = r.step(step)
-        return (o.rows_out or 0) if o is not None else 0
+def _rows(r: DailyResult, step: Step) -> int:
+    o = r.step(step)
+    return (o.rows_out or 0) if o is not None else 0
 
+
+def _run_line(i: int, n: int, r: DailyResult, close: DailyResult, seconds: float) -> str:
     not_ok = [f"{o.step} {o.status}" for o in r.steps if o.status != "SUCCESS"]
+    not_ok += [f"closing {o.step} {o.status}" for o in close.steps if o.status != "SUCCESS"]
     return (
         f"[{i:>2}/{n}] {r.plan.slate_date} {r.status:<8} {seconds:5.1f} s  new rows: odds "
-        f"{rows(Step.ODDS):,}, snapshot {rows(Step.PRODUCTION):,}, EV {rows(Step.EV):,}, "
-        f"outcomes {rows(Step.OUTCOMES):,}, facts {rows(Step.DIAGNOSTICS):,}"
-        + (f"  ({', '.join(not_ok)})" if not_ok else "")
+        f"{_rows(r, Step.ODDS):,}, snapshot {_rows(r, Step.PRODUCTION):,}, EV {_rows(r, Step.EV):,}, "
+        f"outcomes {_rows(r, Step.OUTCOMES):,}, facts {_rows(r, Step.DIAGNOSTICS):,}; "
+        f"closing odds {_rows(close, Step.ODDS):,}" + (f"  ({', '.join(not_ok)})" if not_ok else "")
     )
 
 
-def _totals(settings: Settings, runs: tuple[DailyResult, ...]) -> dict[str, Any]:
+def _totals(
+    settings: Settings, runs: tuple[DailyResult, ...], closing: tuple[DailyResult, ...]
+) -> dict[str, Any]:
     from propledger.evidence.warehouse import Warehouse
 
     first, last = runs[0].plan.slate_date, runs[-1].plan.slate_date
@@ -299,7 +317,7 @@ def _totals(settings: Settings, runs: tuple[DailyResult, ...]) -> dict[str, Any]
                 "WHERE slate_date BETWEEN ? AND ?"
             ),
         }
-    totals["rows_added"] = sum(o.rows_out or 0 for r in runs for o in r.steps)
+    totals["rows_added"] = sum(o.rows_out or 0 for r in runs + closing for o in r.steps)
     totals["plots"] = len(list((settings.output_dir / "monitoring").glob("*.png")))
     totals["warehouse"] = settings.warehouse_path
     return totals
@@ -316,7 +334,10 @@ def run_demo(settings: Settings, request: DemoRequest, *, echo: Echo = print) ->
     replay = world_dir / "replay"
     captures = load_manifest(replay)
     slates = demo_slates(replay, settings, request.slates, captures=captures)
-    echo(f"slates: {len(slates)} from {slates[0]} to {slates[-1]} (runs at 18:00 ET each)")
+    echo(
+        f"slates: {len(slates)} from {slates[0]} to {slates[-1]} (each: every step at 18:00 ET, "
+        "closing odds at 19:05 ET)"
+    )
 
     t0 = time.perf_counter()
     boot_clock = FrozenClock(et_to_utc(slates[0], BOOTSTRAP_TIME_ET))
@@ -331,14 +352,16 @@ def run_demo(settings: Settings, request: DemoRequest, *, echo: Echo = print) ->
     timings["bootstrap"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    runs = []
+    runs, closes = [], []
     for i, day in enumerate(slates, 1):
         t1 = time.perf_counter()
         result = _run_slate(settings, replay, day, captures, rolling=i == len(slates))
+        close = _run_slate(settings, replay, day, captures, closing=True)
         runs.append(result)
-        echo(_run_line(i, len(slates), result, time.perf_counter() - t1))
+        closes.append(close)
+        echo(_run_line(i, len(slates), result, close, time.perf_counter() - t1))
     timings["runs"] = time.perf_counter() - t0
-    done = tuple(runs)
+    done, closing = tuple(runs), tuple(closes)
     return DemoResult(
         world_dir=world_dir,
         world_built=built,
@@ -346,13 +369,15 @@ def run_demo(settings: Settings, request: DemoRequest, *, echo: Echo = print) ->
         runs=done,
         elapsed=time.perf_counter() - started,
         timings=timings,
-        totals=_totals(settings, done),
+        totals=_totals(settings, done, closing),
         output_dir=settings.output_dir,
+        closing=closing,
     )
 
 
 __all__ = [
     "BOOTSTRAP_TIME_ET",
+    "CLOSE_TIME_ET",
     "HISTORY_MAX_AGE_HOURS",
     "RUN_TIME_ET",
     "DemoRequest",
