@@ -22,6 +22,9 @@ def build_app() -> typer.Typer:
         no_args_is_help=True,
         add_completion=False,
         pretty_exceptions_enable=False,
+        # markdown: a docstring's wrapped lines read as one paragraph (rich mode keeps the
+        # source line breaks mid-sentence)
+        rich_markup_mode="markdown",
     )
     for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda i: i.name):
         module = importlib.import_module(f"{commands.__name__}.{info.name}")
