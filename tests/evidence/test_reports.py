@@ -269,8 +269,16 @@ def test_report_commands_rewrite_from_the_warehouse(
             "PROPLEDGER_OUTPUT_DIR": str(tmp_path / "outputs"),
         }
     )
+    for argv in (["report", "rolling"], ["report", "daily", "--date", "2026-01-14"]):
+        assert main(argv) == 2
+        assert "no warehouse at" in capsys.readouterr().err
+    assert not Path(settings.warehouse_path).exists()  # no empty warehouse created to say so
+    Warehouse.open(settings.warehouse_path).close()
     assert main(["report", "rolling"]) == 2
     assert "no daily facts yet" in capsys.readouterr().err
+    assert main(["report", "daily", "--date", "2026-01-14"]) == 2
+    assert "no run and no daily facts for slate 2026-01-14" in capsys.readouterr().err
+    assert not (tmp_path / "outputs" / "monitoring" / "daily_report_2026-01-14.md").exists()
     wh = Warehouse.open(settings.warehouse_path)
     try:
         ctx = _world(wh, settings)

@@ -4,6 +4,7 @@ reports from the warehouse (no network, no new facts)."""
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -17,11 +18,24 @@ from propledger.jobs.diagnostics import monitoring_dir
 from propledger.logs import setup_logging
 from propledger.settings import Settings
 
+_SLATE_KNOWN = """SELECT EXISTS (SELECT 1 FROM v_run WHERE slate_date = $1)
+    OR EXISTS (SELECT 1 FROM fact_odds_coverage_daily WHERE slate_date = $1)
+    OR EXISTS (SELECT 1 FROM fact_mapping_quality_daily WHERE slate_date = $1)
+    OR EXISTS (SELECT 1 FROM fact_ev_summary_daily WHERE slate_date = $1)
+    OR EXISTS (SELECT 1 FROM fact_forecast_accuracy_daily WHERE slate_date = $1)"""
+
 
 def _open() -> tuple[Settings, Warehouse]:
     settings = Settings.from_env(os.environ)
     setup_logging(0, settings.secrets.values())
-    return settings, Warehouse.open(settings.warehouse_path)
+    path = settings.warehouse_path
+    if path != ":memory:" and not Path(path).exists():
+        # a report is rebuilt from the warehouse; never create an empty one just to say so
+        raise InputError(
+            f"no warehouse at {path}; run the daily driver first (or `propledger demo`), or "
+            "point PROPLEDGER_DATA_DIR / PROPLEDGER_WAREHOUSE at yours"
+        )
+    return settings, Warehouse.open(path)
 
 
 def register(app: typer.Typer) -> None:
@@ -39,6 +53,11 @@ def register(app: typer.Typer) -> None:
         day = parse_date(date, what="--date")
         settings, wh = _open()
         try:
+            if not wh.scalar(_SLATE_KNOWN, [day]):
+                raise InputError(
+                    f"the warehouse has no run and no daily facts for slate {day}; run "
+                    f"`propledger daily --all --date {day}` (or --run-diagnostics) first"
+                )
             result = write_daily_report(wh, day, monitoring_dir(settings.output_dir))
         finally:
             wh.close()
