@@ -111,3 +111,38 @@ def test_every_vendor_down_and_nothing_else_selected_is_failed(
     args = ["daily", "--run-odds-ingestion", "--date", DAY, "--now", NOW, "--source", replay]
     assert main(args) == 1
     assert f"slate {DAY}: FAILED" in capsys.readouterr().out
+
+
+def test_an_off_day_is_a_success_with_nothing_to_price(
+    data: Path, replay: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A slate with no game (the schedule goes on after it) is not degraded: a cron running
+    `--all --strict` every day must not alarm on the All-Star break. (History is kept as
+    bootstrapped: this one-season world has no previous season for a refresh to import.)"""
+    import datetime as dt
+
+    monkeypatch.setenv("PROPLEDGER_HISTORY_MAX_AGE_HOURS", "100000")
+
+    from propledger.clock import et_to_utc, iso_z
+
+    with Warehouse.open(data / "warehouse.duckdb") as wh:
+        off = wh.scalar(
+            "SELECT min(d) FROM (SELECT unnest(range(?::DATE, max(slate_date), INTERVAL 1 DAY))"
+            "::DATE AS d FROM v_game) WHERE d NOT IN (SELECT slate_date FROM v_game)",
+            [SLATE],
+        )
+    assert isinstance(off, dt.date) and off > SLATE
+    now = iso_z(et_to_utc(off, dt.time(18, 0)))
+    args = ["daily", "--run-production", "--run-ev", "--run-diagnostics", "--strict"]
+    assert main([*args, "--date", off.isoformat(), "--now", now, "--source", replay]) == 0
+    out = capsys.readouterr().out
+    assert f"slate {off}: SUCCESS" in out
+    ends = {
+        e["step"]: (e["status"], e["message"])
+        for e in _registry(data)
+        if e["event"] == "end" and e["vendor"] is None
+    }
+    nothing = f"no games scheduled on {off}: nothing to price"
+    assert ends["production"] == ("SUCCESS", nothing)
+    assert ends["ev"] == ("SUCCESS", nothing)
+    assert ends["run"][0] == "SUCCESS"

@@ -18,6 +18,7 @@ import pyarrow as pa
 from propledger.context import Context
 from propledger.errors import ModelError, SourceError
 from propledger.ev.settle import pregame_settlements
+from propledger.evidence.warehouse import Warehouse
 from propledger.model.accuracy import accuracy_metrics, write_accuracy_report
 from propledger.model.calibration import CalibratorArtifact, record_artifacts, save_artifact
 from propledger.model.calibration_fit import ChronoSplit
@@ -51,6 +52,9 @@ class SnapshotResult:
     calibrator_versions: tuple[str, ...] = ()
     history_refreshed: bool = False
     notes: tuple[str, ...] = ()
+    #: the schedule in the warehouse reaches the slate and has no game on it (an off day:
+    #: nothing to price is the right answer, not a degraded run)
+    off_day: bool = False
 
     def summary(self) -> str:
         sources = ", ".join(f"{k} {v}" for k, v in sorted(self.prob_sources.items())) or "none"
@@ -76,6 +80,19 @@ def refresh_if_stale(ctx: Context, slate_date: dt.date) -> tuple[bool, tuple[str
     return True, tuple(result.problems)
 
 
+_SCHEDULED = """SELECT
+    count(*) FILTER (WHERE slate_date = $1 AND coalesce(schedule_state, '') NOT IN ('PPD', 'CNCL')),
+    count(*) FILTER (WHERE slate_date >= $1)
+    FROM v_game"""
+
+
+def is_off_day(wh: Warehouse, slate_date: dt.date) -> bool:
+    """True when the warehouse's schedule reaches ``slate_date`` (a game on or after it is
+    known) and no game is played on it (postponed and cancelled games do not count)."""
+    on_day, on_or_after = wh.rows(_SCHEDULED, [slate_date])[0]
+    return bool(on_or_after) and not on_day
+
+
 def run_snapshot(ctx: Context, slate_date: dt.date, *, refresh: bool = True) -> SnapshotResult:
     """Refresh history if stale, price D's slate, persist it, write the probabilities CSV."""
     started = time.perf_counter()
@@ -87,7 +104,8 @@ def run_snapshot(ctx: Context, slate_date: dt.date, *, refresh: bool = True) -> 
     with wh.transaction():
         new = persist_snapshot(wh, priced, snapshot_ts=now, run_id=ctx.run_id)
     csv_path = write_probabilities_csv(priced, probabilities_csv_path(ctx.settings, slate_date))
-    if priced.num_rows == 0:
+    off_day = priced.num_rows == 0 and is_off_day(wh, slate_date)
+    if priced.num_rows == 0 and not off_day:
         notes = (*notes, f"no skaters on the {slate_date} slate (no games, or no recent history)")
     sources = collections.Counter(priced.column("prob_source").to_pylist())
     versions = sorted({v for v in priced.column("calibrator_version").to_pylist() if v})
@@ -105,6 +123,7 @@ def run_snapshot(ctx: Context, slate_date: dt.date, *, refresh: bool = True) -> 
         calibrator_versions=tuple(versions),
         history_refreshed=refreshed,
         notes=notes,
+        off_day=off_day,
     )
 
 

@@ -162,9 +162,11 @@ def run_production(ctx: Context, plan: Plan, earlier: RunSoFar) -> StepOutcome:
     text = f"{r.games} games, {r.players} players, {r.rows} lines priced" + (
         f" ({sources})" if sources else ""
     )
+    if r.off_day:
+        text = f"no games scheduled on {plan.slate_date}: nothing to price"
     return StepOutcome(
         Step.PRODUCTION,
-        StepStatus.DEGRADED if r.notes or r.rows == 0 else StepStatus.SUCCESS,
+        StepStatus.DEGRADED if r.notes or (r.rows == 0 and not r.off_day) else StepStatus.SUCCESS,
         _join([text, "history refreshed" if r.history_refreshed else "", *r.notes]),
         rows_in=r.rows,
         rows_out=r.rows_new,
@@ -186,9 +188,16 @@ def run_ev(ctx: Context, plan: Plan, earlier: RunSoFar) -> StepOutcome:
     """Join the slate's fresh odds to its latest snapshot, price, store and report."""
     from propledger.ev.join import latest_snapshot_ts
     from propledger.jobs.ev import run_ev_step
+    from propledger.jobs.snapshot import is_off_day
 
     now = ctx.clock.now()
     snapshot_ts = latest_snapshot_ts(ctx.warehouse, plan.slate_date, now)
+    if snapshot_ts is None and is_off_day(ctx.warehouse, plan.slate_date):
+        return StepOutcome(
+            Step.EV,
+            StepStatus.SUCCESS,
+            f"no games scheduled on {plan.slate_date}: nothing to price",
+        )
     if snapshot_ts is None:
         return StepOutcome(
             Step.EV,
