@@ -20,6 +20,8 @@ if TYPE_CHECKING:
 
 #: The daily steps in run order (the report lists steps in this order, others after).
 STEP_ORDER: tuple[str, ...] = ("odds", "production", "ev", "outcomes", "diagnostics")
+#: The step that writes the daily report: the report of a slate describes a run that ran it.
+REPORT_STEP = "diagnostics"
 
 #: A run's state comes from the registry view ``v_run`` (migration m009): its latest ``run``
 #: event, an end beating a start recorded at the same instant (a frozen clock), else RUNNING.
@@ -129,11 +131,16 @@ class RunInfo:
 
     @classmethod
     def latest_for_slate(cls, wh: Warehouse, slate_date: dt.date) -> RunInfo | None:
-        """The most recently started run of the slate (``v_run``), or None."""
+        """The run the slate's daily report describes (``v_run``), or None: the most recently
+        started run that ran the diagnostics step (the run that writes the report), else the
+        most recently started run. A later odds-only run (the demo's 19:05 ET closing-line run)
+        writes no report, so a rebuilt report still reads like the one written on the day."""
         run_id = wh.scalar(
-            "SELECT run_id FROM v_run WHERE slate_date = ? "
-            "ORDER BY started_utc DESC, run_id DESC LIMIT 1",
-            [slate_date],
+            "SELECT run_id FROM v_run r WHERE slate_date = ? "
+            "ORDER BY EXISTS (SELECT 1 FROM fact_run_registry e "
+            "WHERE e.run_id = r.run_id AND e.step = ?) DESC, started_utc DESC, run_id DESC "
+            "LIMIT 1",
+            [slate_date, REPORT_STEP],
         )
         return None if run_id is None else cls.from_registry(wh, str(run_id))
 
@@ -153,4 +160,4 @@ def _vendor(e: dict[str, Any]) -> VendorHealth:
     )
 
 
-__all__ = ["STEP_ORDER", "RunInfo", "StepInfo", "VendorHealth"]
+__all__ = ["REPORT_STEP", "STEP_ORDER", "RunInfo", "StepInfo", "VendorHealth"]
