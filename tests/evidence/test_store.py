@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pyarrow as pa
 import pytest
@@ -97,3 +98,34 @@ def test_reinsert_is_a_noop(states: list[str]) -> None:
         first = wh.append("dim_game", rows, run_id="r1")
         assert first == len({(r["game_id"], r["game_state"]) for r in rows})
         assert wh.append("dim_game", rows, run_id="r2") == 0
+
+
+def test_a_warehouse_held_by_another_process_is_a_lock_error_not_corruption(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """DuckDB lets one process write a file: `propledger runs` during a run must say a run holds
+    it (exit 4, like the run lock), never suggest moving a healthy file aside."""
+    import subprocess
+    import sys
+
+    from propledger.cli import main
+    from propledger.errors import LockHeldError
+
+    path = tmp_path / "w.duckdb"
+    Warehouse.open(path).close()
+    holder = subprocess.Popen(
+        [sys.executable, "-c", f"import duckdb,sys; c = duckdb.connect({str(path)!r}); "
+         "print('held', flush=True); sys.stdin.read()"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        with pytest.raises(LockHeldError, match=rf"in use by process {holder.pid}"):
+            Warehouse.open(path)
+        monkeypatch.setenv("PROPLEDGER_WAREHOUSE", str(path))
+        assert main(["runs"]) == 4
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and "wait for it to finish" in err[0] and "corrupt" not in err[0]
+    finally:
+        holder.communicate("")
+    Warehouse.open(path).close()  # released with the process: opens again

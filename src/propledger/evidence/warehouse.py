@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import re
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from propledger.errors import StorageError
+from propledger.errors import LockHeldError, StorageError
 
 
 class Warehouse:
@@ -38,6 +39,14 @@ class Warehouse:
             con = duckdb.connect(target, read_only=read_only)
         except duckdb.Error as exc:
             first = str(exc).splitlines()[0]
+            if "Conflicting lock" in first:
+                # DuckDB allows one writing process per file: a healthy file held by a run
+                pid = re.search(r"\(PID (\d+)\)", first)
+                held_by = f"process {pid.group(1)}" if pid else "another process"
+                raise LockHeldError(
+                    f"the warehouse {target} is in use by {held_by}, most likely a propledger "
+                    f"run (see {target}.lock): wait for it to finish and try again"
+                ) from exc
             raise StorageError(
                 f"cannot open warehouse {target}: {first}; check the path, or move a corrupt file aside"
             ) from exc
