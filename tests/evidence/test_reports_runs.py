@@ -1,11 +1,15 @@
-"""Which run a rebuilt daily report describes, and how its vendor health reads (registry only)."""
+"""A daily report rebuilt later reads like the one written on the day: which run it describes,
+which settled slate it reads, how its vendor health reads."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
+import pyarrow as pa
+
 from propledger.clock import UTC
+from propledger.evidence.facts import ALL_BOOKS, Fact, append_version
 from propledger.evidence.registry import RegistryEvent, RunStatus, record
 from propledger.evidence.reports.daily import write_daily_report
 from propledger.evidence.reports.runinfo import RunInfo
@@ -65,3 +69,38 @@ def test_without_a_diagnostics_run_the_report_falls_back_to_the_latest_run(
     run = RunInfo.latest_for_slate(wh, SLATE)
     assert run is not None and run.run_id == CLOSING
     assert RunInfo.latest_for_slate(wh, SLATE + dt.timedelta(days=1)) is None
+
+
+def _ev_summary(wh: Warehouse, day: dt.date, settled_bets: int, roi: float) -> None:
+    counts = dict.fromkeys(("quotes", "candidates", "joined", "fresh", "ev_pos", "ev_ge_2pct",
+                            "selected", "best_bets", "flagged", "obs_settlement_rows"), 10)  # fmt: skip
+    row = {"slate_date": day, "market": "GOALS", "vendor": ALL_BOOKS, "book_name_raw": ALL_BOOKS,
+           "snapshot_ts": FULL_AT, "as_of_utc": FULL_AT, **counts, "mean_ev": 0.01,
+           "obs_settled_bets": settled_bets, "obs_roi": roi}  # fmt: skip
+    append_version(wh, Fact.EV_SUMMARY, day, pa.Table.from_pylist([row]), run_id=f"run-{day}",
+                   computed_utc=FULL_AT + dt.timedelta(days=2))  # fmt: skip
+
+
+def _accuracy(wh: Warehouse, day: dt.date) -> None:
+    row = {"slate_date": day, "market": "GOALS", "line": 0.5, "prob_source": "Raw",
+           "is_primary_line": True, "settlement_rows": 10, "n": 10, "log_loss": 0.4,
+           "base_rate": 0.2}  # fmt: skip
+    append_version(wh, Fact.FORECAST_ACCURACY, day, pa.Table.from_pylist([row]),
+                   run_id=f"run-{day}", computed_utc=FULL_AT + dt.timedelta(days=2))  # fmt: skip
+
+
+def test_a_rebuilt_report_reads_the_settled_slate_before_it_in_accuracy_and_observational(
+    wh: Warehouse, settings: Settings
+) -> None:
+    """Written on the day, slate D is not settled yet: both sections read slate D − 1. Rebuilt
+    after D settled, both must still read D − 1 (the observational table once read D alone)."""
+    before = SLATE - dt.timedelta(days=1)
+    for day, roi in ((before - dt.timedelta(days=1), 0.3), (before, -0.2), (SLATE, 0.5)):
+        _ev_summary(wh, day, settled_bets=10, roi=roi)  # every slate settled since
+        _accuracy(wh, day)
+    text = write_daily_report(wh, SLATE, settings.output_dir / "monitoring").text
+    assert f"Slate {before.isoformat()} (settled rows only" in text
+    observational = text.split("## Observational", 1)[1].split("\n## ", 1)[0]
+    slates = [ln.split("|")[1].strip() for ln in observational.splitlines() if ln.startswith("| 2")]
+    assert slates == [before.isoformat(), SLATE.isoformat()]
+    assert "| 2026-04-09 | GOALS |" in observational and "| -0.200 |" in observational

@@ -339,9 +339,11 @@ def _observational_section(wh: Warehouse, day: dt.date) -> list[str]:
     out = [OBSERVATIONAL_TITLE, "",
            "These numbers describe what happened to priced lines. They never feed selection, "
            "calibration or the accuracy gate; ROI over a few slates is mostly noise.", ""]  # fmt: skip
+    # the latest slate with settled bets BEFORE the report's (as the accuracy section): slate D
+    # is never settled when its own report is written, so a rebuilt report reads the same
     latest = wh.scalar(
         f"SELECT max(slate_date) FROM {Fact.EV_SUMMARY.latest_view} "
-        "WHERE slate_date <= ? AND vendor = ? AND obs_settled_bets > 0",
+        "WHERE slate_date < ? AND vendor = ? AND obs_settled_bets > 0",
         [day, ALL_BOOKS],
     )
     days = sorted({day, latest} - {None})
