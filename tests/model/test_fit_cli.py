@@ -156,6 +156,8 @@ def test_walkthrough_lookup_errors(data_dir: Path, capsys: pytest.CaptureFixture
     assert "Sebastian Aho (MTL, id 8400007)" in err and "--player-id" in err
     assert main([*base, "--player-id", "8400007"]) == 0  # SOG is Raw: no calibrator needed
     assert "Sebastian Aho (MTL, id 8400007) vs TOR" in capsys.readouterr().out
+    assert main([*base, "--player", "EMILE LEVESQUE"]) == 0  # case and accents folded
+    assert "Émile Lévesque (TOR, id 8400000) vs MTL" in capsys.readouterr().out
     assert main([*base, "--player", "Bo Stone"]) == 2  # BOS does not play on the slate
     assert "no skater matching 'Bo Stone' on the 2026-01-21 slate" in capsys.readouterr().err
     assert main([*base, "--player", "Sebastian Aho", "--date", "2026-13-01"]) == 2

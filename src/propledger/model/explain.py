@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +23,7 @@ from propledger.evidence.warehouse import Warehouse
 from propledger.model.constants import FEATURE_COLUMNS, STANDARD_LINES, Market
 from propledger.model.features import slate_features
 from propledger.model.mu import MARKET_MULTIPLIERS, MULTIPLIERS, compute_mu
+from propledger.odds.normalize import fold, player_match_key
 from propledger.settings import Settings
 
 #: Units and meaning of every feature (per game, per 60 minutes of the situation, minutes).
@@ -86,20 +86,21 @@ MULTIPLIER_INPUTS: Mapping[str, tuple[str, ...]] = {
 }
 
 
-def fold(text: str) -> str:
-    """Case- and accent-insensitive form of a name ("Lévesque" → "levesque")."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return " ".join(
-        "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().split()
-    )
-
-
 def _match(names: list[str], query: str) -> list[int]:
-    """Indexes of exact (folded) full-name matches, else of substring matches."""
+    """Indexes of the players whose name equals ``query`` once folded (case, accents, ``ø``/``ß``,
+    apostrophes and hyphens: :func:`~propledger.odds.normalize.fold`, the mapping's folding),
+    else whose match key equals it (Jr./Sr. dropped, "Last, First" turned round), else whose
+    folded name contains it ("krejci" finds "Ondřej Krejčí")."""
     q = fold(query)
+    if not q:
+        return []
     folded = [fold(n or "") for n in names]
     exact = [i for i, n in enumerate(folded) if n == q]
-    return exact or [i for i, n in enumerate(folded) if q and q in n]
+    if exact:
+        return exact
+    key = player_match_key(query)
+    keyed = [i for i, n in enumerate(names) if key and player_match_key(n or "") == key]
+    return keyed or [i for i, n in enumerate(folded) if q in n]
 
 
 @dataclass(frozen=True)
@@ -255,7 +256,6 @@ __all__ = [
     "Walkthrough",
     "explain_player",
     "find_player",
-    "fold",
     "player_walkthrough",
     "render_walkthrough",
     "walkthrough_json",
