@@ -249,11 +249,19 @@ def test_top_lines_name_each_bet_once_at_its_best_price(wh: Warehouse, settings:
         return [dict(zip(_cells(lines[0]), _cells(ln), strict=True)) for ln in lines[1:]]
 
     top = rows("### Top lines")
-    assert [(r["side"], r["book"], r["EV"], r["quotes"]) for r in top] == [
-        ("OVER", "DraftKings (UNABATED)", "+0.500", "2")
+    # EV +0.5 is above the 0.25 audit threshold, and DraftKings quotes no under: both are said
+    assert [(r["side"], r["book"], r["EV"], r["quotes"], r["flags"]) for r in top] == [
+        ("OVER", "DraftKings (UNABATED)", "+0.500", "2", "AUDIT, no pair")
     ]
     audit = rows("### Audit flags")  # only DraftKings is above the 0.25 audit threshold
-    assert [(r["book"], r["quotes"]) for r in audit] == [("DraftKings (UNABATED)", "1")]
+    assert [(r["book"], r["quotes"], r["flags"]) for r in audit] == [
+        ("DraftKings (UNABATED)", "1", "AUDIT, no pair")
+    ]
+    assert (
+        "ordered by market priority (GOALS, ASSISTS, POINTS, then the others) and then by EV"
+        in text
+    )
+    assert "_Ordered by EV alone, every market together" in text
 
 
 def _cells(line: str) -> list[str]:

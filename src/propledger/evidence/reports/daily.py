@@ -15,7 +15,9 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from propledger.ev.select import LONGSHOT_DECIMAL
 from propledger.evidence import plots
 from propledger.evidence.facts import ALL_BOOKS, Fact, latest_rows
 from propledger.evidence.reports.anomalies import (
@@ -238,15 +240,35 @@ def _ev_section(wh: Warehouse, day: dt.date) -> list[str]:
             "_quotes: latest captures; candidates: not excluded (DFS, market, ladder); joined: met the "
             "snapshot; fresh: within the freshness window (priced)._", ""]  # fmt: skip
     out += [f"### Top lines (best bets, top {TOP_LINES})", "", *_lines(wh, day, "is_best_bet"),
-            "", "_One row per bet (player, market, line, side) at its best price; quotes: how many "
-            "vendor × book quotes of that bet qualify._", ""]  # fmt: skip
+            "", "_One row per bet (player, market, line, side) at its best price, ordered by market "
+            "priority (GOALS, ASSISTS, POINTS, then the others) and then by EV; quotes: how many "
+            "vendor × book quotes of that bet qualify; flags as in the EV report: AUDIT = EV above "
+            "the audit threshold (listed again below), longshot = decimal price above "
+            f"{LONGSHOT_DECIMAL:g}, push line = integer line, no pair = no de-vigged fair p._", ""]  # fmt: skip
     out += [
         "### Audit flags (EV above the audit threshold: check before trusting)",
         "",
         *_lines(wh, day, "audit_flag"),
         "",
+        "_Ordered by EV alone, every market together; columns as in the top lines._",
+        "",
     ]
     return out
+
+
+def _flags(r: dict[str, Any]) -> str:
+    """The EV report's flags of a row (``propledger.ev.report``), in the same words."""
+    flags = [
+        name
+        for name, on in (
+            ("AUDIT", r["audit_flag"]),
+            ("longshot", r["odds_decimal"] > LONGSHOT_DECIMAL),
+            ("push line", float(r["line"]) % 1.0 == 0.0),
+            ("no pair", r["p_fair"] is None),
+        )
+        if on
+    ]
+    return ", ".join(flags)
 
 
 def _lines(wh: Warehouse, day: dt.date, flag: str) -> list[str]:
@@ -256,7 +278,7 @@ def _lines(wh: Warehouse, day: dt.date, flag: str) -> list[str]:
     rows = wh.arrow(
         f"""SELECT player_name, player_name_raw, team, away_team, home_team, market, line, side,
                book_name_raw, vendor, odds_decimal, odds_american, p_model, prob_source, p_fair, ev,
-               count(*) OVER w AS quotes
+               audit_flag, count(*) OVER w AS quotes
         FROM v_ev_candidate_latest WHERE slate_date = ? AND {flag}
         WINDOW w AS (PARTITION BY game_id, player_id, market, line, side)
         QUALIFY row_number() OVER (w ORDER BY ev DESC, vendor, book_name_raw) = 1
@@ -271,7 +293,8 @@ def _lines(wh: Warehouse, day: dt.date, flag: str) -> list[str]:
          f"{r['away_team']}@{r['home_team']}", r["market"], f"{r['line']:g}", r["side"],
          f"{r['book_name_raw']} ({r['vendor']})",
          f"{r['odds_decimal']:.2f} ({r['odds_american']:+d})" if r["odds_american"] is not None else f"{r['odds_decimal']:.2f}",
-         num(r["p_model"]), r["prob_source"], num(r["p_fair"]), signed(r["ev"]), num(r["quotes"])]
+         num(r["p_model"]), r["prob_source"], num(r["p_fair"]), signed(r["ev"]), num(r["quotes"]),
+         cell(_flags(r))]
         for i, r in enumerate(rows, 1)
     ]  # fmt: skip
     head = [
@@ -289,8 +312,9 @@ def _lines(wh: Warehouse, day: dt.date, flag: str) -> list[str]:
         "fair p (book)",
         "EV",
         "quotes",
+        "flags",
     ]
-    return [table(head, body, "rlllllllrrlrrr")]
+    return [table(head, body, "rlllllllrrlrrrl")]
 
 
 def _accuracy_section(wh: Warehouse, day: dt.date, out_dir: Path) -> tuple[list[str], list[Path]]:
