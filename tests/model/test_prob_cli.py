@@ -105,4 +105,63 @@ def test_disable_calibration_shows_raw(
     code, out, _ = run(capsys, "--market", "POINTS", "--mu", "0.9", "--line", "1", "--calibrated")
     assert code == 0
     row = next(line.split() for line in out.splitlines() if line.strip().startswith("1 "))
-    assert row[8] == "Raw" and row[9] == row[1]  # policy p_over = raw p_over
+    assert row[4] == "Raw" and row[5] == row[1]  # policy p_over = raw p_over
+    assert "note:" not in out  # nothing calibrated: no calibrator note
+
+
+def _platt_points() -> CalibratorArtifact:
+    """A POINTS Platt calibrator that shifts the logit by +0.5, saved and active."""
+    window = FitWindow("season=2025", *[dt.date(2025, 1, 1)] * 4, (2024,), (2025,))
+    art = CalibratorArtifact(
+        Market.POINTS, CalibrationMethod.PLATT, {"coef": 1.0, "intercept": 0.5}, window, 500, 100, {},
+        dt.datetime(2026, 1, 14, 17, 0, tzinfo=UTC),
+    )  # fmt: skip
+    save_artifact(art, Path(Settings.from_env(os.environ).models_dir))
+    return art
+
+
+def test_calibrated_fair_prices_come_from_the_policy_probability(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    _platt_points()
+    args = ["--market", "POINTS", "--mu", "0.9", "--line", "0.5", "--line", "1", "--calibrated"]
+    code, out, _ = run(capsys, *args, "--json")
+    assert code == 0
+    half, one = json.loads(out)["lines"]
+    raw_over = 1 - math.exp(-0.9)
+    odds = raw_over / math.exp(-0.9) * math.exp(0.5)
+    cal = odds / (1 + odds)  # 0.7064 vs raw 0.5934
+    assert half["p_over"] == pytest.approx(cal, abs=1e-12)
+    assert half["fair_over"] == pytest.approx(1 / cal, abs=1e-12)  # 1.416, not raw 1.685
+    assert half["fair_under"] == pytest.approx(1 / (1 - cal), abs=1e-12)
+    assert half["fair_over_raw"] == pytest.approx(1 / raw_over, abs=1e-12)
+    # integer line: the policy push is priced too, (1 − p_push)/p_side
+    assert one["p_push"] > 0
+    assert one["fair_over"] == pytest.approx((1 - one["p_push"]) / one["p_over"], abs=1e-12)
+    assert one["fair_under"] == pytest.approx((1 - one["p_push"]) / one["p_under"], abs=1e-12)
+    assert one["fair_over"] != pytest.approx(one["fair_over_raw"], abs=1e-3)
+
+    code, out, _ = run(capsys, *args)
+    assert code == 0
+    lines = out.splitlines()
+    head = next(line for line in lines if line.strip().startswith("line"))
+    assert head.split()[:4] == ["line", "raw", "over", "raw"]
+    assert head.rstrip().endswith("fair over        fair under")
+    row = next(line.split() for line in lines if line.strip().startswith("0.5 "))
+    assert row[4] == "Calibrated" and float(row[5]) == pytest.approx(cal, abs=1e-6)
+    assert row[8:] == [f"{1 / cal:.3f}", "(-241)", f"{1 / (1 - cal):.3f}", "(+241)"]
+    notes = [line for line in lines if line.startswith("note:")]
+    assert notes == [
+        "note: the POINTS calibrator was fitted on line 0.5 and is applied to every line of the "
+        "market (a known limitation, docs/model.md section 5), so calibrated p_over can repeat "
+        "across lines"
+    ]
+    assert "fair price = (1 − push)/p of the policy columns" in out
+
+
+def test_a_raw_market_with_calibrated_has_no_note(capsys: pytest.CaptureFixture[str]) -> None:
+    _platt_points()
+    code, out, _ = run(capsys, "--market", "GOALS", "--mu", "0.9", "--line", "0.5", "--calibrated")
+    assert code == 0 and "note:" not in out
+    row = next(line.split() for line in out.splitlines() if line.strip().startswith("0.5 "))
+    assert row[4] == "Raw" and float(row[8]) == pytest.approx(1 / (1 - math.exp(-0.9)), abs=1e-3)

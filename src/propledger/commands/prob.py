@@ -25,17 +25,25 @@ from propledger.errors import ConfigError, InputError
 from propledger.model.calibration import CalibratorArtifact, load_active_calibrators
 from propledger.model.constants import STANDARD_LINES, Market, parse_market
 from propledger.model.distributions import ProbabilityGrid
-from propledger.model.policy import apply_policy, needs_calibrator
+from propledger.model.policy import ProbSource, apply_policy, needs_calibrator
 from propledger.odds.formats import decimal_to_american
 from propledger.settings import Settings
 
 #: Largest k shown in the P(X = k) row.
 MAX_K_SHOWN = 15
 
+#: JSON line keys that exist only with ``--calibrated`` (or ``--player``)
+POLICY_KEYS = ("prob_source", "p_over", "p_under", "p_push", "calibrator_version",
+               "fair_over_raw", "fair_under_raw")  # fmt: skip
+
 
 @dataclass(frozen=True)
 class LineRow:
-    """One line's probabilities (policy columns are None unless calibrated output was asked)."""
+    """One line's probabilities (policy columns are None unless calibrated output was asked).
+
+    ``fair_over``/``fair_under`` are decimal break-even prices of the probabilities EV uses: the
+    policy columns when present (Calibrated or Raw per MARKET_POLICY), else the raw ones;
+    ``fair_*_raw`` always price the raw distribution."""
 
     line: float
     p_over_raw: float
@@ -43,6 +51,8 @@ class LineRow:
     p_push_raw: float
     fair_over: float  # decimal, (1 − p_push)/p_over
     fair_under: float
+    fair_over_raw: float
+    fair_under_raw: float
     prob_source: str | None = None
     p_over: float | None = None
     p_under: float | None = None
@@ -59,6 +69,8 @@ class Calculation:
     variance: float
     pmf: tuple[float, ...]  # P(X = k), k = 0 … len − 1 (unclipped)
     lines: tuple[LineRow, ...]
+    #: the line the applied calibrator was fitted on (None: no calibrated row)
+    calibration_line: float | None = None
 
 
 def fair_decimal(p_win: float, p_push: float) -> float:
@@ -88,14 +100,21 @@ def calculate(
         )
     rows = []
     for i, line in enumerate(lines):
-        extra: dict[str, Any] = {}
+        raw_over = fair_decimal(float(over[i]), float(push[i]))
+        raw_under = fair_decimal(float(under[i]), float(push[i]))
+        extra: dict[str, Any] = {"fair_over": raw_over, "fair_under": raw_under}
         if policy is not None:
+            p_over, p_under, p_push = (float(policy.p_over[i]), float(policy.p_under[i]),
+                                       float(policy.p_push[i]))  # fmt: skip
             extra = {
                 "prob_source": str(policy.prob_source[i]),
-                "p_over": float(policy.p_over[i]),
-                "p_under": float(policy.p_under[i]),
-                "p_push": float(policy.p_push[i]),
+                "p_over": p_over,
+                "p_under": p_under,
+                "p_push": p_push,
                 "calibrator_version": calibrator.version if calibrator is not None else None,
+                # EV prices the policy probability, so the fair price must too
+                "fair_over": fair_decimal(p_over, p_push),
+                "fair_under": fair_decimal(p_under, p_push),
             }
         rows.append(
             LineRow(
@@ -103,11 +122,12 @@ def calculate(
                 p_over_raw=float(over[i]),
                 p_under_raw=float(under[i]),
                 p_push_raw=float(push[i]),
-                fair_over=fair_decimal(float(over[i]), float(push[i])),
-                fair_under=fair_decimal(float(under[i]), float(push[i])),
+                fair_over_raw=raw_over,
+                fair_under_raw=raw_under,
                 **extra,
             )
         )
+    calibrated_rows = any(r.prob_source == ProbSource.CALIBRATED.value for r in rows)
     k = np.arange(MAX_K_SHOWN + 1)
     pmf = grid.pmf(k[None, :])[0]
     # show k up to the highest line + 2 and until 99.5 % of the mass, at most MAX_K_SHOWN
@@ -121,6 +141,7 @@ def calculate(
         variance=float(grid.variance[0]),
         pmf=tuple(float(v) for v in pmf[: last + 1]),
         lines=tuple(rows),
+        calibration_line=calibrator.line if calibrator is not None and calibrated_rows else None,
     )
 
 
@@ -139,22 +160,36 @@ def render(calc: Calculation) -> str:
     out = [f"{calc.market.value}  μ = {calc.mu:g}  {dist}"]
     out.append("P(X = k): " + "  ".join(f"{k}: {p:.4f}" for k, p in enumerate(calc.pmf)))
     has_policy = any(r.prob_source is not None for r in calc.lines)
-    head = f"{'line':>5}  {'over':>8}  {'under':>8}  {'push':>8}  {'fair over':>16}  {'fair under':>16}"
+    fair_head = f"  {'fair over':>16}  {'fair under':>16}"
     if has_policy:
-        head += f"  {'source':>10}  {'p_over':>8}  {'p_under':>8}  {'p_push':>8}"
+        # raw distribution first, then what MARKET_POLICY publishes and its fair prices
+        head = f"{'line':>5}  {'raw over':>9}  {'raw under':>9}  {'raw push':>9}"
+        head += f"  {'source':>10}  {'p_over':>8}  {'p_under':>8}  {'p_push':>8}" + fair_head
+    else:
+        head = f"{'line':>5}  {'over':>8}  {'under':>8}  {'push':>8}" + fair_head
     out.append(head)
     for r in calc.lines:
         fo = f"{r.fair_over:.3f} ({_american(r.fair_over)})"
         fu = f"{r.fair_under:.3f} ({_american(r.fair_under)})"
-        row = f"{r.line:>5g}  {r.p_over_raw:>8.6f}  {r.p_under_raw:>8.6f}  {r.p_push_raw:>8.6f}  {fo:>16}  {fu:>16}"
         if has_policy and r.prob_source is not None:
+            row = f"{r.line:>5g}  {r.p_over_raw:>9.6f}  {r.p_under_raw:>9.6f}  {r.p_push_raw:>9.6f}"
             row += f"  {r.prob_source:>10}  {r.p_over:>8.6f}  {r.p_under:>8.6f}  {r.p_push:>8.6f}"
-        out.append(row)
+        else:
+            row = f"{r.line:>5g}  {r.p_over_raw:>8.6f}  {r.p_under_raw:>8.6f}  {r.p_push_raw:>8.6f}"
+        out.append(row + f"  {fo:>16}  {fu:>16}")
     versions = {r.calibrator_version for r in calc.lines if r.calibrator_version}
     if versions:
         out.append(f"calibrator: {', '.join(sorted(versions))}")
+    if calc.calibration_line is not None:
+        out.append(
+            f"note: the {calc.market.value} calibrator was fitted on line "
+            f"{calc.calibration_line:g} and is applied to every line of the market (a known "
+            "limitation, docs/model.md section 5), so calibrated p_over can repeat across lines"
+        )
+    priced = " of the policy columns p_over/p_under/p_push (what EV uses)" if has_policy else ""
     out.append(
-        "probabilities clipped to [1e-6, 1 − 1e-6]; fair price = (1 − push)/p, decimal (American)"
+        f"probabilities clipped to [1e-6, 1 − 1e-6]; fair price = (1 − push)/p{priced}, "
+        "decimal (American)"
     )
     return "\n".join(out)
 
@@ -230,9 +265,10 @@ def register(app: typer.Typer) -> None:
                 from propledger.model.explain import walkthrough_json
 
                 payload["player"] = walkthrough_json(walkthrough)
-            if not calibrated:
+            if not calibrated:  # raw only: no policy columns, and fair_* already price raw
+                payload.pop("calibration_line")
                 for row in payload["lines"]:
-                    for key in ("prob_source", "p_over", "p_under", "p_push", "calibrator_version"):
+                    for key in POLICY_KEYS:
                         row.pop(key)
             print(json.dumps(payload, indent=2))
         else:
