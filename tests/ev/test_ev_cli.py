@@ -39,7 +39,7 @@ def test_ev_command_joins_prices_and_writes_the_report(
     assert main(["ev", "--date", "2026-01-14", "--now", NOW]) == 0
     out = capsys.readouterr().out
     assert "slate 2026-01-14: snapshot 2026-01-14T16:00:00Z, 3 odds rows, 2 joined" in out
-    assert "1 candidates, 1 best bets, 0 audit flags, 2 new rows" in out
+    assert "2 joined, 1 at EV ≥ 0.02, 1 best bets, 0 audit flags, 2 new rows" in out
     assert "not joined: unmapped 1" in out
     report = tmp_path / "outputs" / "ev" / "ev_report_2026-01-14.md"
     assert report.exists() and (report.with_suffix(".csv")).exists()

@@ -115,6 +115,9 @@ def test_diagnostics_writes_both_reports_with_every_section(
         in daily
     )
     assert "MoneyPuck" in daily
+    # "candidates" is a table name (every priced row); the funnel's column says what it counts
+    assert "| market | quotes | eligible | joined | fresh |" in daily
+    assert "eligible: not excluded" in daily and "candidates" not in daily
     # the best bet (DK over at 2.5: EV +0.5) is both a top line and an audit flag
     assert daily.count("DraftKings (UNABATED) | 2.50 (+150) | 0.600 | Raw | – | +0.500 |") == 2
     assert result.rolling_report is not None

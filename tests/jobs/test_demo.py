@@ -83,6 +83,9 @@ def test_demo_builds_bootstraps_runs_and_a_rerun_adds_nothing(
     assert first.totals["settled_snapshots"] > 0 and first.totals["accuracy_slates"] == 1
     summary = first.summary_lines()
     assert len(summary) == 10
+    # fact_ev_candidate holds every priced quote: the summary says so, not "candidates"
+    assert any(line.startswith("snapshots: ") and "; EV: " in line for line in summary), summary
+    assert not [line for line in summary if "candidates" in line]
     monitoring = tmp_path / "outputs" / "monitoring"
     last = first.runs[-1].plan.slate_date
     assert f"daily report:   {monitoring / f'daily_report_{last}.md'}" in summary

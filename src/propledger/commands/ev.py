@@ -29,7 +29,7 @@ def ev_command(
     ] = False,
     verbose: int = VerboseOption,
 ) -> None:
-    """Join the slate's odds to its latest snapshot, price EV, store candidates, write the report."""
+    """Join the slate's odds to its latest snapshot, price EV, store the priced rows, write the report."""
     ctx = make_context(verbose=verbose, clock=clock_from(now))
     try:
         day = parse_date(date, what="--date") if date else slate_date(ctx.clock.now())
@@ -39,7 +39,7 @@ def ev_command(
     reasons = ", ".join(f"{k} {v}" for k, v in result.reason_counts.items() if v)
     typer.echo(
         f"slate {day}: snapshot {iso_z(result.snapshot_ts)}, {result.odds_rows} odds rows, "
-        f"{result.rows_joined} joined, {result.candidates} candidates, {result.best_bets} best bets, "
+        f"{result.rows_joined} joined, {result.selected_text}, {result.best_bets} best bets, "
         f"{result.audit_flags} audit flags, {result.rows_written} new rows"
     )
     typer.echo(f"not joined: {reasons or 'none'}")
@@ -51,7 +51,7 @@ def settle_command(
     now: str | None = NowOption,
     verbose: int = VerboseOption,
 ) -> None:
-    """Settle snapshots and EV candidates of slates up to --date against box scores."""
+    """Settle snapshots and priced EV quotes of slates up to --date against box scores."""
     ctx = make_context(verbose=verbose, clock=clock_from(now))
     try:
         day = parse_date(date, what="--date") if date else slate_date(ctx.clock.now())

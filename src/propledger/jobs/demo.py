@@ -101,10 +101,10 @@ class DemoResult:
             f"(propledger runs --last {n_runs})",
             f"odds: {t.get('quotes', 0):,} quote rows from {t.get('vendors', 0)} vendors; "
             f"mapped to a game and player: {t.get('pct_mapped', 0):.1f} %",
-            f"snapshots: {t.get('snapshot_rows', 0):,} lines priced; EV candidates: "
+            f"snapshots: {t.get('snapshot_rows', 0):,} lines priced; EV: "
             f"{t.get('ev_rows', 0):,} priced quotes, {t.get('best_bets', 0):,} best bets",
             f"settled: {t.get('settled_snapshots', 0):,} snapshot rows, "
-            f"{t.get('settled_candidates', 0):,} EV candidates; accuracy facts for "
+            f"{t.get('settled_candidates', 0):,} priced quotes; accuracy facts for "
             f"{t.get('accuracy_slates', 0)} slates",
             f"rows added by this demo: {t.get('rows_added', 0):,} (a re-run adds 0: idempotent)",
             f"daily report:   {monitoring / f'daily_report_{last}.md'}",

@@ -42,7 +42,11 @@ CANDIDATE_COLUMNS: tuple[str, ...] = (
 
 @dataclass(frozen=True)
 class EvStepResult:
-    """Step 3 of one slate. Times UTC; ``reason_counts`` maps every join reason to its rows."""
+    """Step 3 of one slate. Times UTC; ``reason_counts`` maps every join reason to its rows.
+
+    ``candidates`` counts the priced rows at EV ≥ ``min_ev`` (``is_candidate``; EV per unit
+    stake), not the rows of ``fact_ev_candidate`` (every joined row): people read it as
+    :attr:`selected_text` (``1947 at EV ≥ 0.02``)."""
 
     slate_date: dt.date
     as_of: dt.datetime
@@ -50,6 +54,7 @@ class EvStepResult:
     odds_rows: int
     rows_joined: int
     candidates: int
+    min_ev: float
     best_bets: int
     audit_flags: int
     rows_written: int
@@ -58,6 +63,12 @@ class EvStepResult:
     md_path: Path
     #: per (vendor, book_name_raw, market, status) row counts, status = a reason or 'joined'
     join_counts: pa.Table = field(repr=False)
+
+    @property
+    def selected_text(self) -> str:
+        """``1947 at EV ≥ 0.02``: the selected rows in words no one mistakes for every priced
+        row (the table ``fact_ev_candidate`` holds those)."""
+        return f"{self.candidates} at EV ≥ {self.min_ev:g}"
 
 
 @dataclass(frozen=True)
@@ -105,6 +116,7 @@ def run_ev_step(
         odds_rows=join.n_odds_rows,
         rows_joined=join.n_joined,
         candidates=_true_count(priced, "is_candidate"),
+        min_ev=ctx.settings.ev.min_ev,
         best_bets=_true_count(priced, "is_best_bet"),
         audit_flags=_true_count(priced, "audit_flag"),
         rows_written=written,
@@ -114,8 +126,8 @@ def run_ev_step(
         join_counts=join.counts,
     )
     log.info(
-        "ev %s: %d odds rows, %d joined, %d candidates, %d best bets, %d new rows",
-        slate_date, result.odds_rows, result.rows_joined, result.candidates, result.best_bets,
+        "ev %s: %d odds rows, %d joined, %s, %d best bets, %d new rows",
+        slate_date, result.odds_rows, result.rows_joined, result.selected_text, result.best_bets,
         written,
     )  # fmt: skip
     return result

@@ -214,7 +214,7 @@ def run_ev(ctx: Context, plan: Plan, earlier: RunSoFar) -> StepOutcome:
     )
     r = run_ev_step(ctx, plan.slate_date)
     text = (
-        f"{r.odds_rows} odds rows, {r.rows_joined} joined, {r.candidates} candidates, "
+        f"{r.odds_rows} odds rows, {r.rows_joined} joined, {r.selected_text}, "
         f"{r.best_bets} best bets, {r.audit_flags} audit flags"
     )
     degraded = r.odds_rows == 0 or bool(reused)
@@ -278,7 +278,7 @@ def run_outcomes(ctx: Context, plan: Plan, earlier: RunSoFar) -> StepOutcome:
         )
     settle_text = (
         f"settled {settle.snapshots_settled} snapshot rows ({settle.snapshots_pending} pending), "
-        f"{settle.candidates_settled} EV candidates ({settle.candidates_pending} pending)"
+        f"{settle.candidates_settled} priced quotes ({settle.candidates_pending} pending)"
     )
     problems = list(history.problems) if history is not None else []
     return StepOutcome(

@@ -225,7 +225,7 @@ def _ev_section(wh: Warehouse, day: dt.date) -> list[str]:
     head = [
         "market",
         "quotes",
-        "candidates",
+        "eligible",
         "joined",
         "fresh",
         "EV > 0",
@@ -237,8 +237,8 @@ def _ev_section(wh: Warehouse, day: dt.date) -> list[str]:
         "max EV",
     ]
     out += [table(head, body), "",
-            "_quotes: latest captures; candidates: not excluded (DFS, market, ladder); joined: met the "
-            "snapshot; fresh: within the freshness window (priced)._", ""]  # fmt: skip
+            "_quotes: latest captures; eligible: not excluded (DFS book, excluded market, ladder "
+            "rung); joined: met the snapshot; fresh: within the freshness window (priced)._", ""]  # fmt: skip
     out += [f"### Top lines (best bets, top {TOP_LINES})", "", *_lines(wh, day, "is_best_bet"),
             "", "_One row per bet (player, market, line, side) at its best price, ordered by market "
             "priority (GOALS, ASSISTS, POINTS, then the others) and then by EV; quotes: how many "
