@@ -256,15 +256,73 @@ def test_directory_is_unreadable(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert capsys.readouterr().err.startswith("error: cannot read")
 
 
-def test_empty_page_prints_header_and_warns(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    page = tmp_path / "blocked.html"
-    page.write_text("<html><body>Just a moment...</body></html>", encoding="utf-8")
-    assert (
-        main(["odds", "parse", "--vendor", "oddsshark", str(page), "--captured-at", JAN14, "-v"])
-        == 0
-    )
+#: a props page whose structure is there but holds no props yet (before books post them)
+EMPTY_PAGE = """<html><body>
+<div class="tab-group foil"><button class="button button--tab-primary">POINTS</button></div>
+<div class="player-props--container tab is-active">
+  <div class="player-props--header"><div class="player-props--item">Best Odds</div></div>
+</div>
+</body></html>"""
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("empty.json", '{"odds": {"lg6:pt1:pregame": []}}'),  # no props posted yet
+        ("empty.json", '{"data": {"events": []}}'),  # no events listed
+        ("empty.json", '{"betOffers": [], "events": []}'),
+        ("empty.html", EMPTY_PAGE),
+    ],
+    ids=["unabated", "playnow", "kambi", "oddsshark"],
+)
+def test_a_valid_payload_without_props_is_an_empty_csv_exit_0(
+    name: str, content: str, request: pytest.FixtureRequest, tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    vendor = request.node.callspec.id
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    assert main(["odds", "parse", "--vendor", vendor, str(path), "--captured-at", JAN14, "-v"]) == 0
     out = capsys.readouterr()
     assert out.out == HEADER
-    assert "matched nothing" in out.err and "0 quotes (no_match)" in out.err
+    assert f"{vendor}: 0 quotes (empty)" in out.err and "error" not in out.err
+
+
+@pytest.mark.parametrize(
+    ("vendor", "content", "why"),
+    [
+        # the reviewer's four pairs
+        (
+            "oddsshark",
+            "unabated_propodds.json",
+            "selector .player-props--container.tab matched nothing",
+        ),
+        ("playnow", "unabated_propodds.json", "no data.events in the payload"),
+        ("kambi", "playnow_openbet_events.json", "no betOffers in the payload"),
+        ("unabated", "{}", "no odds['lg6:pt1:pregame'] list in the payload"),
+        # and the other fixtures in a foreign format
+        ("unabated", "kambi_betoffers.json", "no odds['lg6:pt1:pregame'] list"),
+        ("unabated", "playnow_openbet_events.json", "no odds['lg6:pt1:pregame'] list"),
+        ("kambi", "unabated_propodds.json", "no betOffers in the payload"),
+        ("oddsshark", "kambi_betoffers.json", "matched nothing"),
+        ("oddsshark", "playnow_openbet_events.json", "matched nothing"),
+        # a block page is not a props page either
+        ("oddsshark", "<html><body>Just a moment...</body></html>", "matched nothing"),
+    ],
+)
+def test_another_vendors_format_is_one_line_exit_2(
+    vendor: str, content: str, why: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    if content.endswith((".json", ".html")):
+        path = FIXTURES / content
+    else:
+        path = tmp_path / "payload.txt"
+        path.write_text(content, encoding="utf-8")
+    assert main(["odds", "parse", "--vendor", vendor, str(path), "--captured-at", JAN14]) == 2
+    out = capsys.readouterr()
+    assert out.out == ""
+    lines = out.err.strip().splitlines()
+    assert len(lines) == 1, out.err
+    assert lines[0].startswith(f"error: {path}: not in the {vendor} format (")
+    assert why in lines[0]
+    assert lines[0].endswith(f"is this a {vendor} payload? check --vendor")

@@ -17,6 +17,7 @@ from propledger.clock import UTC, parse_utc
 from propledger.commands.common import RECORD_HELP, SOURCE_HELP
 from propledger.errors import ConfigError, InputError, PayloadError
 from propledger.odds.parse import CLI_VENDORS, parse_payload, quotes_csv
+from propledger.odds.quote import ParseStatus
 
 odds_app = typer.Typer(
     help="Odds: parse saved vendor payloads (debug), ingest, reparse.", no_args_is_help=True
@@ -67,10 +68,16 @@ def parse_command(
             f"cannot read {file}: {exc.strerror or exc}; give a saved payload file"
         ) from None
     when = _captured_at(captured_at, file)
+    fix = f"is this a {vendor} payload? check --vendor"
     try:
         result = parse_payload(surface, content, when)
     except PayloadError as exc:
-        raise InputError(f"{file}: {exc}; is it a {vendor} payload?") from None
+        raise InputError(f"{file}: {exc}; {fix}") from None
+    if result.status is ParseStatus.NO_MATCH and not result.quotes:
+        # the parser's own signal that its container/key is absent: another vendor's file (or
+        # a block page), unlike a valid payload with no props yet (status empty, exit 0)
+        why = result.warnings[0] if result.warnings else "its expected structure is absent"
+        raise InputError(f"{file}: not in the {vendor} format ({why}); {fix}")
     sys.stdout.write(quotes_csv(result.quotes))
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
