@@ -12,7 +12,7 @@ from propledger.clock import UTC
 from propledger.evidence.facts import ALL_BOOKS, Fact, append_version
 from propledger.evidence.registry import RegistryEvent, RunStatus, record
 from propledger.evidence.reports.daily import write_daily_report
-from propledger.evidence.reports.runinfo import RunInfo
+from propledger.evidence.reports.runinfo import RunInfo, VendorHealth
 from propledger.evidence.warehouse import Warehouse
 from propledger.settings import Settings
 
@@ -104,3 +104,44 @@ def test_a_rebuilt_report_reads_the_settled_slate_before_it_in_accuracy_and_obse
     slates = [ln.split("|")[1].strip() for ln in observational.splitlines() if ln.startswith("| 2")]
     assert slates == [before.isoformat(), SLATE.isoformat()]
     assert "| 2026-04-09 | GOALS |" in observational and "| -0.200 |" in observational
+
+
+def _vendor_rows(text: str) -> dict[str, str]:
+    part = text.split("## Vendor health", 1)[1].split("\n## ", 1)[0]
+    return {
+        ln.split("|")[1].strip(): ln
+        for ln in part.splitlines()
+        if ln.startswith("| ") and "---" not in ln
+    }
+
+
+def test_vendor_health_says_an_unchanged_payload_was_not_parsed_again(
+    wh: Warehouse, settings: Settings
+) -> None:
+    """A vendor that answered 200 with the payload of an earlier capture parses 0 quotes (the
+    archive skips duplicates): the row must not read as if the vendor returned nothing."""
+    details = {"call_status": "ok", "payloads_new": 0, "payloads_duplicate": 1}
+    _run(wh, FULL, FULL_AT, ("odds", "diagnostics"), rows_in=0, rows_out=0, details=details)
+    text = write_daily_report(wh, SLATE, settings.output_dir / "monitoring").text
+    assert _vendor_rows(text)["ODDSSHARK"] == (
+        "| ODDSSHARK | SUCCESS | ok | 1 | 1 | 200 | 0 | 0 | – "
+        "| payload unchanged (already ingested, not parsed again) |"
+    )
+    run = RunInfo.latest_for_slate(wh, SLATE)
+    assert run is not None and (run.vendors[0].payloads_new, run.vendors[0].payloads_duplicate) == (
+        0,
+        1,
+    )
+
+
+def test_vendor_health_note_counts_unchanged_payloads_and_keeps_the_vendor_message() -> None:
+    def note(message: str = "", new: int | None = None, dup: int | None = None) -> str:
+        return VendorHealth("PLAYNOW", "SUCCESS", message=message, payloads_new=new,
+                            payloads_duplicate=dup).note  # fmt: skip
+
+    assert note() == note(new=2, dup=0) == ""  # nothing archived before (or an old registry row)
+    assert note(new=0, dup=2) == "all 2 payloads unchanged (already ingested, not parsed again)"
+    assert note(new=1, dup=1) == "1 of 2 payloads unchanged (already ingested, not parsed again)"
+    assert note("HTTP 503 after 4 attempts", new=0, dup=1) == (
+        "HTTP 503 after 4 attempts; payload unchanged (already ingested, not parsed again)"
+    )

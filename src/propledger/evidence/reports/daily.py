@@ -87,7 +87,7 @@ def _vendor_section(run: RunInfo | None) -> list[str]:
         return [*out, "Odds ingestion (step 1) did not run in this run.", ""]
     rows = [
         [v.vendor, v.status, cell(v.call_status), num(v.requests), num(v.attempts),
-         num(v.http_status), num(v.rows_in), num(v.rows_out), cell(v.error_type), cell(v.message)]
+         num(v.http_status), num(v.rows_in), num(v.rows_out), cell(v.error_type), cell(v.note)]
         for v in run.vendors
     ]  # fmt: skip
     head = [

@@ -46,7 +46,7 @@ class VendorHealth:
     (``ok``/``degraded``/``failed``/``circuit_open``/``rate_limited``/``skipped``; the registry
     keeps it in ``details.call_status``). Then HTTP requests and the most attempts one call
     needed, the last HTTP status, the error type and sanitised message, quote rows parsed and
-    new."""
+    new, and the payloads answered that were new or already archived (``details``)."""
 
     vendor: str
     status: str
@@ -58,6 +58,23 @@ class VendorHealth:
     rows_in: int | None = None
     rows_out: int | None = None
     call_status: str = ""
+    payloads_new: int | None = None
+    payloads_duplicate: int | None = None
+
+    @property
+    def note(self) -> str:
+        """The report's message: the vendor's own, then, when payloads it answered were already
+        archived, that they were not parsed again (so 0 quotes parsed is not an empty answer)."""
+        dup, new = self.payloads_duplicate or 0, self.payloads_new or 0
+        if not dup:
+            return self.message
+        if new:
+            same = f"{dup} of {dup + new} payloads unchanged"
+        else:
+            same = "payload unchanged" if dup == 1 else f"all {dup} payloads unchanged"
+        return "; ".join(
+            m for m in (self.message, f"{same} (already ingested, not parsed again)") if m
+        )
 
     @classmethod
     def from_ingest(cls, result: VendorIngestResult) -> VendorHealth:
@@ -75,6 +92,8 @@ class VendorHealth:
             rows_in=result.rows_parsed,
             rows_out=result.rows_inserted,
             call_status=str(call.status),
+            payloads_new=result.payloads_new,
+            payloads_duplicate=result.payloads_duplicate,
         )
 
 
@@ -101,7 +120,9 @@ class RunInfo:
         run = runs[0]
         events = wh.arrow(
             "SELECT step, vendor, status, message, rows_in, rows_out, requests, attempts, "
-            "http_status, error_type, json_extract_string(details, '$.call_status') AS call_status "
+            "http_status, error_type, json_extract_string(details, '$.call_status') AS call_status, "
+            "TRY_CAST(json_extract(details, '$.payloads_new') AS BIGINT) AS payloads_new, "
+            "TRY_CAST(json_extract(details, '$.payloads_duplicate') AS BIGINT) AS payloads_duplicate "
             "FROM fact_run_registry "
             "WHERE run_id = ? AND step <> 'run' AND event = 'end' "
             "ORDER BY recorded_utc, event_id",
@@ -157,6 +178,8 @@ def _vendor(e: dict[str, Any]) -> VendorHealth:
         rows_in=e["rows_in"],
         rows_out=e["rows_out"],
         call_status=e["call_status"] or "",
+        payloads_new=e["payloads_new"],
+        payloads_duplicate=e["payloads_duplicate"],
     )
 
 
