@@ -19,6 +19,7 @@ from propledger.evidence.facts import ALL_BOOKS, Fact, append_version
 from propledger.evidence.facts_accuracy import reliability_bins
 from propledger.evidence.registry import RegistryEvent, record
 from propledger.evidence.reports.anomalies import detect_anomalies
+from propledger.evidence.reports.markdown import num, signed
 from propledger.evidence.reports.rolling import write_rolling_report
 from propledger.evidence.reports.runinfo import RunInfo, VendorHealth
 from propledger.evidence.reports.windows import (
@@ -240,3 +241,27 @@ def test_rolling_report_numbers(wh: Warehouse, tmp_path: Any) -> None:
     assert _row(text, "GOALS", "28 days")[2:4] == ["3", "700"]
     # runs: all / latest per slate
     assert _row(text, "7 days")[1:8] == ["4", "3", "1 / 1", "1 / 1", "1 / 0", "1 / 1", "0 / 0"]
+
+
+def test_rolling_report_counts_read_like_the_other_tables(wh: Warehouse, tmp_path: Any) -> None:
+    """Means of counts print with thousands separators, as counts do elsewhere (1,210 not 1210)."""
+    for n, rows in ((1, 1200), (0, 1220)):  # the 7 days average 1,210 quote rows a slate
+        add(wh, "dim_game", [game_row(game_id=n + 1, slate=_day(n))])
+        _put(wh, Fact.MAPPING_QUALITY, _day(n), [_mapping("UNABATED", rows, 0.95)])
+        _put(wh, Fact.EV_SUMMARY, _day(n), [_ev("GOALS", 0.01, fresh=1210) | {"quotes": 2500}])
+    _put(wh, Fact.MAPPING_QUALITY, _day(8), [_mapping("UNABATED", 10, 0.95)])  # the window before
+    add(wh, "dim_game", [game_row(game_id=9, slate=_day(8))])
+    text = write_rolling_report(wh, tmp_path, through=D).text
+    assert _row(text, "UNABATED", "7 days")[2:5] == ["2", "1,210", "+1,200"]
+    assert _row(text, "GOALS", "7 days")[2:5] == ["2", "2,500", "1,210"]
+
+
+def test_number_formats() -> None:
+    assert [num(1210), num(1210.0, 0), num(1234.5678), num(0.5), num(None)] == [
+        "1,210", "1,210", "1,234.568", "0.500", "–",
+    ]  # fmt: skip
+    assert [signed(1200.0, 0), signed(-0.0004), signed(-1234.5, 1)] == [
+        "+1,200",
+        "+0.000",
+        "-1,234.5",
+    ]

@@ -25,7 +25,8 @@ def _missing(value: Any) -> bool:
 
 
 def num(value: Any, digits: int = 3) -> str:
-    """A float with ``digits`` decimals (``–`` for missing); ints as they are."""
+    """A float with ``digits`` decimals (``–`` for missing), ints as they are; thousands
+    separated either way (``1,210`` whether a count or a mean of counts)."""
     if _missing(value):
         return DASH
     if isinstance(value, bool):
@@ -34,15 +35,15 @@ def num(value: Any, digits: int = 3) -> str:
         value = int(value)  # DuckDB's sum() of integers is a HUGEINT (a Decimal in Arrow)
     if isinstance(value, int):
         return f"{value:,}"
-    return f"{float(value):.{digits}f}"
+    return f"{float(value):,.{digits}f}"
 
 
 def signed(value: Any, digits: int = 3) -> str:
-    """A difference with an explicit sign (``+0.012``)."""
+    """A difference with an explicit sign (``+0.012``, ``+1,210``)."""
     if _missing(value):
         return DASH
     shown = round(float(value), digits) + 0.0  # + 0.0 turns -0.0 into 0.0: no "-0.000"
-    return f"{shown:+.{digits}f}"
+    return f"{shown:+,.{digits}f}"
 
 
 def pct(value: Any, digits: int = 1) -> str:
