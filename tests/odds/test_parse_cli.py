@@ -208,8 +208,35 @@ def test_captured_at_defaults_to_file_mtime(
     evening = dt.datetime(2026, 2, 3, 2, 0, tzinfo=dt.UTC).timestamp()  # 21:00 EST on Feb 2
     os.utime(page, (evening, evening))
     assert main(["odds", "parse", "--vendor", "oddsshark", str(page)]) == 0
-    out = capsys.readouterr().out
-    assert "ODDSSHARK_20260202_TOR_MTL,2026-02-03T00:00:00Z" in out
+    out = capsys.readouterr()
+    assert "ODDSSHARK_20260202_TOR_MTL,2026-02-03T00:00:00Z" in out.out
+    assert out.err == (
+        f"note: no --captured-at: OddsShark games are dated by {page}'s modification time "
+        "2026-02-03T02:00:00Z (ET date 2026-02-02); pass --captured-at to reproduce\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("vendor", "name"),
+    [
+        ("playnow", "odds/playnow_openbet_edge.json"),
+        ("kambi", "odds/kambi_betoffers_edge.json"),
+        ("unabated", "odds/unabated_propodds_edge.json"),
+    ],
+)
+def test_json_vendors_do_not_depend_on_the_capture_instant(
+    vendor: str, name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / Path(name).name
+    path.write_bytes((FIXTURES / name).read_bytes())
+    outputs = []
+    for stamp in (dt.datetime(2020, 1, 1, tzinfo=dt.UTC), dt.datetime(2027, 6, 1, tzinfo=dt.UTC)):
+        os.utime(path, (stamp.timestamp(), stamp.timestamp()))
+        assert main(["odds", "parse", "--vendor", vendor, str(path)]) == 0
+        out = capsys.readouterr()
+        assert "note:" not in out.err  # nothing depends on the mtime: no note
+        outputs.append(out.out)
+    assert outputs[0] == outputs[1] and outputs[0].count("\n") > 5
 
 
 def test_naive_captured_at_is_utc(capsys: pytest.CaptureFixture[str]) -> None:

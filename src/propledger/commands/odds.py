@@ -2,6 +2,11 @@
 
 ``odds parse --vendor V FILE`` prints a saved payload's normalised quotes as CSV. Other odds
 commands (``ingest``, ``reparse``) register on :data:`odds_app` in this module too.
+
+The CSV is a function of the file and the capture instant only; the instant matters only for
+OddsShark, whose page gives game times without a date (the capture's ET date dates them). Its
+default, the file's modification time, is not reproducible across copies of a file, so that
+case says so on stderr. (A fixed default would date real captures wrongly: no clean option.)
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from typing import Annotated
 
 import typer
 
-from propledger.clock import UTC, parse_utc
+from propledger.clock import UTC, iso_z, parse_utc, slate_date
 from propledger.commands.common import RECORD_HELP, SOURCE_HELP
 from propledger.errors import ConfigError, InputError, PayloadError
 from propledger.odds.parse import CLI_VENDORS, parse_payload, quotes_csv
@@ -28,16 +33,16 @@ def register(app: typer.Typer) -> None:
     app.add_typer(odds_app, name="odds")
 
 
-def _captured_at(text: str | None, file: Path) -> dt.datetime:
-    if text:
-        try:
-            return parse_utc(text)
-        except ValueError:
-            raise ConfigError(
-                f"--captured-at {text!r} is not an ISO-8601 instant; use e.g. 2026-01-14T17:00:00Z"
-            ) from None
-    # the file's modification time stands in for the capture time (OddsShark dates its games by it)
-    return dt.datetime.fromtimestamp(file.stat().st_mtime, UTC)
+def _captured_at(text: str | None, file: Path) -> dt.datetime | None:
+    """The ``--captured-at`` instant (UTC); None when not given."""
+    if not text:
+        return None
+    try:
+        return parse_utc(text)
+    except ValueError:
+        raise ConfigError(
+            f"--captured-at {text!r} is not an ISO-8601 instant; use e.g. 2026-01-14T17:00:00Z"
+        ) from None
 
 
 @odds_app.command("parse")
@@ -50,14 +55,20 @@ def parse_command(
         str | None,
         typer.Option(
             "--captured-at",
-            help="capture instant, ISO-8601 (no offset = UTC); default: the file's mtime",
+            help="capture instant, ISO-8601 (no offset = UTC); default: the file's "
+            "modification time. It dates OddsShark's games (event ids, start times): pass it "
+            "for a reproducible oddsshark CSV; the JSON vendors' CSV does not depend on it",
         ),
     ] = None,
     verbose: Annotated[
         int, typer.Option("--verbose", "-v", count=True, help="print skip counts to stderr")
     ] = 0,
 ) -> None:
-    """Print FILE's normalised quotes as CSV on stdout (sorted, deterministic)."""
+    """Print FILE's normalised quotes as CSV on stdout, sorted.
+
+    The same file and --captured-at always print the same CSV. Without --captured-at,
+    OddsShark's game dates, event ids and start times come from the file's modification time
+    (said on stderr); the playnow, kambi and unabated CSVs do not depend on it."""
     surface = CLI_VENDORS.get(vendor.strip().lower())
     if surface is None:
         raise ConfigError(f"--vendor {vendor!r} is unknown; use one of {', '.join(CLI_VENDORS)}")
@@ -68,6 +79,14 @@ def parse_command(
             f"cannot read {file}: {exc.strerror or exc}; give a saved payload file"
         ) from None
     when = _captured_at(captured_at, file)
+    if when is None:
+        when = dt.datetime.fromtimestamp(file.stat().st_mtime, UTC)
+        if surface is CLI_VENDORS["oddsshark"]:
+            print(
+                f"note: no --captured-at: OddsShark games are dated by {file}'s modification time "
+                f"{iso_z(when)} (ET date {slate_date(when)}); pass --captured-at to reproduce",
+                file=sys.stderr,
+            )
     fix = f"is this a {vendor} payload? check --vendor"
     try:
         result = parse_payload(surface, content, when)
