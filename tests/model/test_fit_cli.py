@@ -172,6 +172,26 @@ def test_no_history_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert main(["model", "fit-calibrators", *NOW]) == 1
     assert "no skater history" in capsys.readouterr().err
     assert (
-        main(["model", "evaluate", "--from", "2026-01-02", "--to", "2026-01-01", "--asof", *NOW])
+        main(["model", "evaluate", "--from", "2026-01-01", "--to", "2026-01-02", "--asof", *NOW])
         == 1
     )
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["model", "evaluate", "--from", "2026-04-15", "--to", "2026-03-27"],
+        ["model", "evaluate", "--from", "2026-04-15", "--to", "2026-03-27", "--asof"],
+        ["model", "fit-calibrators", "--from", "2026-04-15", "--to", "2026-03-27"],
+    ],
+)
+def test_a_reversed_range_is_one_line_exit_2_and_writes_nothing(
+    args: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main([*args, *NOW]) == 2
+    out = capsys.readouterr()
+    assert out.out == "" and out.err == (
+        "error: --from 2026-04-15 is after --to 2026-03-27: the range is empty; swap them "
+        "(both dates are included: one slate is --from D --to D)\n"
+    )
+    assert list(tmp_path.iterdir()) == []  # no warehouse, no report

@@ -17,11 +17,27 @@ from propledger.commands.common import (
     clock_from,
     make_context,
 )
+from propledger.errors import ConfigError
 from propledger.model.calibration_fit import ChronoSplit
 
 
 def _date(text: str | None, what: str) -> dt.date | None:
     return None if text is None else parse_date(text, what=what)
+
+
+def _window(start: str | None, end: str | None) -> tuple[dt.date | None, dt.date | None]:
+    """``--from``/``--to`` as dates of an inclusive range (ET); ConfigError when it is empty.
+
+    Checked before anything is opened, so a reversed range writes nothing. Equal dates are one
+    slate (the range is inclusive), unlike the half-open ranges of backfill and odds reparse,
+    where equal dates are empty and rejected too."""
+    lo, hi = _date(start, "--from"), _date(end, "--to")
+    if lo is not None and hi is not None and lo > hi:
+        raise ConfigError(
+            f"--from {lo} is after --to {hi}: the range is empty; swap them (both dates are "
+            "included: one slate is --from D --to D)"
+        )
+    return lo, hi
 
 
 def register(app: typer.Typer) -> None:
@@ -79,10 +95,11 @@ def register(app: typer.Typer) -> None:
         """Fit ASSISTS/POINTS calibrators on as-of snapshots; save and activate the winners."""
         from propledger.jobs.snapshot import run_fit_calibrators
 
+        lo, hi = _window(start, end)
         split = ChronoSplit(validation_season, _date(validation_start, "--validation-start"))
         ctx = make_context("live", verbose=verbose, clock=clock_from(now))
         try:
-            result = run_fit_calibrators(ctx, _date(start, "--from"), _date(end, "--to"), split)
+            result = run_fit_calibrators(ctx, lo, hi, split)
         finally:
             ctx.close()
         print(result.summary())
@@ -93,7 +110,9 @@ def register(app: typer.Typer) -> None:
     @model.command("evaluate")
     def evaluate(
         start: str | None = typer.Option(None, "--from", help="first slate date YYYY-MM-DD (ET)"),
-        end: str | None = typer.Option(None, "--to", help="last slate date YYYY-MM-DD (ET)"),
+        end: str | None = typer.Option(
+            None, "--to", help="last slate date YYYY-MM-DD (ET), included; not before --from"
+        ),
         asof: bool = typer.Option(
             False, "--asof", help="evaluate historical as-of rows instead of stored snapshots"
         ),
@@ -103,9 +122,10 @@ def register(app: typer.Typer) -> None:
         """Accuracy (log loss, Brier, baseline, ECE, AUC, top-K) per market × line × source."""
         from propledger.jobs.snapshot import run_evaluate
 
+        lo, hi = _window(start, end)
         ctx = make_context("live", verbose=verbose, clock=clock_from(now))
         try:
-            result = run_evaluate(ctx, _date(start, "--from"), _date(end, "--to"), asof=asof)
+            result = run_evaluate(ctx, lo, hi, asof=asof)
         finally:
             ctx.close()
         for r in result.metrics.to_pylist():
