@@ -1,10 +1,15 @@
-"""PNG plots: deterministic bytes, one panel per label, pixel sizes from the layout."""
+"""PNG plots: deterministic bytes, one panel per label, pixel sizes from the layout, legends
+clear of the data."""
 
 from __future__ import annotations
 
 import datetime as dt
 import struct
 from pathlib import Path
+
+import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
 
 from propledger.evidence import plots
 
@@ -56,3 +61,40 @@ def test_time_series_plots_are_deterministic(tmp_path: Path) -> None:
             tmp_path / f"{stem}_y.png"
         ).read_bytes()
     assert _png_size(tmp_path / "acc_x.png") == (1000, 350)
+
+
+def test_legends_sit_above_the_panels_and_cover_no_data(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A legend inside the axes hid points of dense daily series (rolling_accuracy.png): every
+    legend is drawn above its panel, beside the title, clear of the plotting area."""
+    figures: list[Figure] = []
+    real_save = plots._save
+
+    def keep(fig: Figure, path: Path) -> Path:
+        figures.append(fig)
+        return real_save(fig, path)
+
+    monkeypatch.setattr(plots, "_save", keep)
+    days = [dt.date(2026, 3, 27) + dt.timedelta(days=i) for i in range(21)]
+    wiggle = [0.4 + 0.1 * (i % 3) for i in range(21)]  # points in every corner of the panel
+    series = {"model": (days, wiggle), "baseline (slate base rate)": (days, wiggle[::-1])}
+    vendors = {v: (days, [1000.0 * (1 + i % 4) for i in range(21)]) for v in ("A", "B", "C")}
+    plots.accuracy_over_time({m: series for m in MARKETS}, tmp_path / "acc.png")
+    plots.coverage_over_time(vendors, vendors, tmp_path / "cov.png")
+    plots.mapping_over_time(vendors, tmp_path / "map.png")
+    plots.run_outcomes(days, {"SUCCESS": [2] * 21, "FAILED": [1] * 21}, tmp_path / "runs.png")
+    legends = 0
+    for fig in figures:
+        renderer = FigureCanvasAgg(fig).get_renderer()
+        for ax in fig.axes:
+            legend = ax.get_legend()
+            assert legend is not None
+            box, area = legend.get_window_extent(renderer), ax.get_window_extent(renderer)
+            name = ax.get_title(loc="left")
+            assert box.y0 >= area.y1 - 1, (name, box, area)  # above the panel
+            assert area.x0 <= box.x0 and box.x1 <= area.x1 + 1  # within its width
+            title = ax._left_title.get_window_extent(renderer)  # the panels' titles are left
+            assert name and title.x1 < box.x0, name  # beside the title, not over it
+            legends += 1
+    assert legends == 5 + 2 + 1 + 1
