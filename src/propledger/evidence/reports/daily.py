@@ -1,9 +1,10 @@
 """``outputs/monitoring/daily_report_<date>.md``: one slate's evidence, for a person.
 
-Read from the warehouse only (latest fact version per slate, the EV step's stored candidates,
+Read from the warehouse only (latest fact version per slate, the EV step's stored rows,
 the run registry or the driver's :class:`RunInfo`), so ``propledger report daily --date D``
 rewrites it without the network. Sections: run and steps, vendor health, anomalies
-(:mod:`.anomalies`), odds coverage, mapping quality, EV summary with top lines and audit flags,
+(:mod:`.anomalies`), odds coverage, mapping quality, EV summary with top lines and audit flags
+(:mod:`.daily_ev`),
 accuracy of the latest settled slate vs its baseline (+ a reliability diagram PNG next to the
 report), then the one observational section (edge, ROI, CLV) and the data credits. The text
 holds no wall-clock time: the same warehouse gives the same file.
@@ -15,9 +16,7 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from propledger.ev.select import LONGSHOT_DECIMAL
 from propledger.evidence import plots
 from propledger.evidence.facts import ALL_BOOKS, Fact, latest_rows
 from propledger.evidence.reports.anomalies import (
@@ -26,6 +25,7 @@ from propledger.evidence.reports.anomalies import (
     latest_settled_slate,
     scheduled_games,
 )
+from propledger.evidence.reports.daily_ev import ev_section, market_key
 from propledger.evidence.reports.markdown import (
     CREDIT,
     cell,
@@ -39,11 +39,8 @@ from propledger.evidence.reports.markdown import (
 from propledger.evidence.reports.runinfo import RunInfo
 from propledger.evidence.warehouse import Warehouse
 from propledger.files import atomic_write
-from propledger.model.constants import MARKETS
 
-TOP_LINES = 10
 OBSERVATIONAL_TITLE = "## Observational: edge, ROI and CLV (measured, never used to select or gate)"
-_MARKET_ORDER = {m.value: i for i, m in enumerate(MARKETS)}
 
 
 @dataclass(frozen=True)
@@ -56,10 +53,6 @@ class DailyReport:
 
 def daily_report_path(out_dir: Path, slate_date: dt.date) -> Path:
     return out_dir / f"daily_report_{slate_date.isoformat()}.md"
-
-
-def _market_key(market: str) -> int:
-    return _MARKET_ORDER.get(market, len(_MARKET_ORDER))
 
 
 # ---- sections ---------------------------------------------------------------------------------
@@ -155,7 +148,7 @@ def _coverage_section(wh: Warehouse, day: dt.date) -> list[str]:
         FROM {Fact.ODDS_COVERAGE.latest_view} WHERE slate_date = ? GROUP BY ALL""",
         [day],
     ).to_pylist()
-    detail.sort(key=lambda r: (r["vendor"], _market_key(r["market"]), r["market"]))
+    detail.sort(key=lambda r: (r["vendor"], market_key(r["market"]), r["market"]))
     body = [[r["vendor"], r["market"], num(r["books"]), num(r["games"]), num(r["quotes"]),
              num(r["offers"]), num(r["pairs"])] for r in detail]  # fmt: skip
     out += [
@@ -202,128 +195,13 @@ def _mapping_section(wh: Warehouse, day: dt.date) -> list[str]:
     return [*out, table(head, body, "lrrrrrrrrrl"), ""]
 
 
-def _ev_section(wh: Warehouse, day: dt.date) -> list[str]:
-    out = ["## EV summary", ""]
-    rows = wh.arrow(
-        f"SELECT * FROM {Fact.EV_SUMMARY.latest_view} WHERE slate_date = ? AND vendor = ?",
-        [day, ALL_BOOKS],
-    ).to_pylist()
-    if not rows:
-        return [*out, "Nothing priced for this slate (no probability snapshot, or no odds).", ""]
-    rows.sort(key=lambda r: _market_key(r["market"]))
-    first = rows[0]
-    out += [
-        f"Snapshot {ts(first['snapshot_ts'])}, odds as of {ts(first['as_of_utc'])}. EV per unit stake.",
-        "",
-    ]
-    body = [
-        [r["market"], num(r["quotes"]), num(r["candidates"]), num(r["joined"]), num(r["fresh"]),
-         num(r["ev_pos"]), num(r["ev_ge_2pct"]), num(r["best_bets"]), num(r["flagged"]),
-         signed(r["mean_ev"]), signed(r["median_ev"]), signed(r["max_ev"])]
-        for r in rows
-    ]  # fmt: skip
-    head = [
-        "market",
-        "quotes",
-        "eligible",
-        "joined",
-        "fresh",
-        "EV > 0",
-        "EV ≥ 0.02",
-        "best bets",
-        "flagged > 0.25",
-        "mean EV",
-        "median EV",
-        "max EV",
-    ]
-    out += [table(head, body), "",
-            "_quotes: latest captures; eligible: not excluded (DFS book, excluded market, ladder "
-            "rung); joined: met the snapshot; fresh: within the freshness window (priced)._", ""]  # fmt: skip
-    out += [f"### Top lines (best bets, top {TOP_LINES})", "", *_lines(wh, day, "is_best_bet"),
-            "", "_One row per bet (player, market, line, side) at its best price, ordered by market "
-            "priority (GOALS, ASSISTS, POINTS, then the others) and then by EV; quotes: how many "
-            "vendor × book quotes of that bet qualify; flags as in the EV report: AUDIT = EV above "
-            "the audit threshold (listed again below), longshot = decimal price above "
-            f"{LONGSHOT_DECIMAL:g}, push line = integer line, no pair = no de-vigged fair p._", ""]  # fmt: skip
-    out += [
-        "### Audit flags (EV above the audit threshold: check before trusting)",
-        "",
-        *_lines(wh, day, "audit_flag"),
-        "",
-        "_Ordered by EV alone, every market together; columns as in the top lines._",
-        "",
-    ]
-    return out
-
-
-def _flags(r: dict[str, Any]) -> str:
-    """The EV report's flags of a row (``propledger.ev.report``), in the same words."""
-    flags = [
-        name
-        for name, on in (
-            ("AUDIT", r["audit_flag"]),
-            ("longshot", r["odds_decimal"] > LONGSHOT_DECIMAL),
-            ("push line", float(r["line"]) % 1.0 == 0.0),
-            ("no pair", r["p_fair"] is None),
-        )
-        if on
-    ]
-    return ", ".join(flags)
-
-
-def _lines(wh: Warehouse, day: dt.date, flag: str) -> list[str]:
-    order = "CASE market WHEN 'GOALS' THEN 0 WHEN 'ASSISTS' THEN 1 WHEN 'POINTS' THEN 2 ELSE 3 END"
-    # one row per selection (player, market, line, side): its best quote, and how many quotes
-    # (vendor × book) carry it, so ten rows are ten different bets, not one bet at ten books
-    rows = wh.arrow(
-        f"""SELECT player_name, player_name_raw, team, away_team, home_team, market, line, side,
-               book_name_raw, vendor, odds_decimal, odds_american, p_model, prob_source, p_fair, ev,
-               audit_flag, count(*) OVER w AS quotes
-        FROM v_ev_candidate_latest WHERE slate_date = ? AND {flag}
-        WINDOW w AS (PARTITION BY game_id, player_id, market, line, side)
-        QUALIFY row_number() OVER (w ORDER BY ev DESC, vendor, book_name_raw) = 1
-        ORDER BY {"" if flag == "audit_flag" else order + ","} ev DESC, game_id, player_id, line, side, vendor, book_name_raw
-        LIMIT {TOP_LINES}""",
-        [day],
-    ).to_pylist()
-    if not rows:
-        return ["(none)"]
-    body = [
-        [str(i), cell(r["player_name"] or r["player_name_raw"]), cell(r["team"]),
-         f"{r['away_team']}@{r['home_team']}", r["market"], f"{r['line']:g}", r["side"],
-         f"{r['book_name_raw']} ({r['vendor']})",
-         f"{r['odds_decimal']:.2f} ({r['odds_american']:+d})" if r["odds_american"] is not None else f"{r['odds_decimal']:.2f}",
-         num(r["p_model"]), r["prob_source"], num(r["p_fair"]), signed(r["ev"]), num(r["quotes"]),
-         cell(_flags(r))]
-        for i, r in enumerate(rows, 1)
-    ]  # fmt: skip
-    head = [
-        "#",
-        "player",
-        "team",
-        "game",
-        "market",
-        "line",
-        "side",
-        "book",
-        "price",
-        "p model",
-        "source",
-        "fair p (book)",
-        "EV",
-        "quotes",
-        "flags",
-    ]
-    return [table(head, body, "rlllllllrrlrrrl")]
-
-
 def _accuracy_section(wh: Warehouse, day: dt.date, out_dir: Path) -> tuple[list[str], list[Path]]:
     out = ["## Accuracy of the latest settled slate vs baseline", ""]
     settled = latest_settled_slate(wh, day)
     if settled is None:
         return [*out, "No settled slate yet.", ""], []
     rows = latest_rows(wh, Fact.FORECAST_ACCURACY, settled, settled).to_pylist()
-    rows.sort(key=lambda r: (_market_key(r["market"]), r["line"], r["prob_source"]))
+    rows.sort(key=lambda r: (market_key(r["market"]), r["line"], r["prob_source"]))
     out += [f"Slate {settled.isoformat()} (settled rows only, pushes and voids excluded; log loss in "
             "nats; improvement = baseline − model, > 0 beats the slate's own base rate; `*` primary line).", ""]  # fmt: skip
     body = [
@@ -375,7 +253,7 @@ def _observational_section(wh: Warehouse, day: dt.date) -> list[str]:
         f"SELECT * FROM {Fact.EV_SUMMARY.latest_view} WHERE vendor = ? AND slate_date IN (SELECT unnest(?))",
         [ALL_BOOKS, days],
     ).to_pylist()
-    rows.sort(key=lambda r: (r["slate_date"], _market_key(r["market"])))
+    rows.sort(key=lambda r: (r["slate_date"], market_key(r["market"])))
     if not rows:
         return [*out, "Nothing priced yet.", ""]
     body = [
@@ -423,7 +301,7 @@ def write_daily_report(
         *_anomaly_section(found),
         *_coverage_section(wh, slate_date),
         *_mapping_section(wh, slate_date),
-        *_ev_section(wh, slate_date),
+        *ev_section(wh, slate_date),
         *accuracy,
         *_observational_section(wh, slate_date),
         "## Data",
