@@ -62,16 +62,18 @@ def parse_bool(name: str, raw: str) -> bool:
 
 
 def parse_number(name: str, raw: str, *, integer: bool = False, allow_zero: bool = True) -> float:
+    """A finite number ≥ 0 (> 0 unless ``allow_zero``); every message names what is accepted."""
+    kind = "an integer" if integer else "a number"
+    bound = "≥ 0" if allow_zero else "> 0"
     try:
         value = float(int(raw.strip())) if integer else float(raw.strip())
     except ValueError:
-        kind = "an integer" if integer else "a number"
-        raise ConfigError(f"{name}={raw!r} is not {kind}; set it to {kind} ≥ 0") from None
+        raise ConfigError(f"{name}={raw!r} is not {kind}; it must be {kind} {bound}") from None
     if value != value or value in (float("inf"), float("-inf")):
-        raise ConfigError(f"{name}={raw!r} must be a finite number")
+        raise ConfigError(f"{name}={raw!r} is not finite; it must be {kind} {bound}")
     if value < 0 or (value == 0 and not allow_zero):
-        bound = "> 0" if not allow_zero else "≥ 0"
-        raise ConfigError(f"{name}={raw!r} is negative or zero; it must be {bound}")
+        what = "negative" if value < 0 else "zero"
+        raise ConfigError(f"{name}={raw!r} is {what}; it must be {kind} {bound}")
     return value
 
 
@@ -212,6 +214,7 @@ class Settings:
         from propledger.http_secrets import sanitize_url  # lazy: http_secrets imports settings
 
         out = dataclasses.asdict(self)
+        out["forced_failures"] = sorted(self.forced_failures)  # a JSON list, not a set's repr
         secrets = self.secrets.values()
         out["base_urls"] = {k: sanitize_url(v, secrets) for k, v in self.base_urls.items()}
         if self.unabated_archive_url:
