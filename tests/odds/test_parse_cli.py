@@ -333,6 +333,7 @@ def test_a_valid_payload_without_props_is_an_empty_csv_exit_0(
         ("kambi", "unabated_propodds.json", "no betOffers in the payload"),
         ("oddsshark", "kambi_betoffers.json", "matched nothing"),
         ("oddsshark", "playnow_openbet_events.json", "matched nothing"),
+        ("playnow", "kambi_betoffers.json", "a Kambi betOffers payload, not OpenBet"),
         # a block page is not a props page either
         ("oddsshark", "<html><body>Just a moment...</body></html>", "matched nothing"),
     ],

@@ -213,6 +213,10 @@ def parse_openbet_events(
     ``captured_at`` (UTC). Pure: no I/O. Unusable JSON raises :class:`PayloadError`."""
     data = load_json(payload, vendor=Vendor.PLAYNOW)
     out = QuoteCollector(Vendor.PLAYNOW, Platform.OPENBET, captured_at)
+    if "betOffers" in data:
+        # a Kambi offering also has a top-level events list; its quotes are in betOffers
+        out.warn("playnow/openbet: a Kambi betOffers payload, not OpenBet (parse it as kambi)")
+        return out.finish(structure_found=False)
     events = _events(data)
     if events is None:
         out.warn("playnow/openbet: no data.events in the payload (schema drift or an error body)")
